@@ -1,0 +1,32 @@
+//! # mtasts
+//!
+//! Parsers and validators for the objects of SMTP transport security: MTA-STS records and policy
+//! files (RFC 8461), TLS-RPT records and aggregate reports (RFC 8460), and DANE TLSA records
+//! (RFC 6698, RFC 7672). Every problem is reported as a [`Finding`] with a stable code from the
+//! rule catalogue, inside a [`LintResult`] that also carries the parsed value.
+//!
+//! What this crate does **not** do: any I/O (no DNS, no HTTP, no files), any async runtime, or
+//! reading a clock. Callers pass bytes in and, where time matters, the time. That keeps it the
+//! same natively and on `wasm32-unknown-unknown`.
+//!
+//! ```
+//! let result = mtasts::lint_policy(b"version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n");
+//! assert!(result.valid);
+//! assert!(mtasts::mx::matches("*.example.com", "mx1.example.com."));
+//! ```
+
+pub mod dane;
+pub mod finding;
+pub mod generate;
+pub mod mta_sts;
+pub mod mx;
+pub mod name;
+pub mod tls_rpt;
+
+pub use dane::tlsa::{lint_tlsa, Tlsa};
+pub use finding::{Code, Finding, LintResult, Severity};
+pub use generate::{generate, GenerateOptions, Generated};
+pub use mta_sts::policy::{lint_policy, Mode, MtaStsPolicy};
+pub use mta_sts::record::{lint_sts_record, lint_sts_rrset, StsRecord};
+pub use tls_rpt::record::{lint_tlsrpt_record, lint_tlsrpt_rrset, TlsRptRecord};
+pub use tls_rpt::report::{lint_report, lint_report_with_limits, ReportLimits, ReportSummary};

@@ -1,0 +1,4 @@
+//! SMTP TLS Reporting (RFC 8460): the `_smtp._tls` TXT record and aggregate reports.
+
+pub mod record;
+pub mod report;
