@@ -1,1 +1,227 @@
-fn main() {}
+//! `mtasts`: the command-line front-end of the `mtasts` core crate.
+//!
+//! A thin adapter: it reads arguments and files, calls the core, and prints the result for people
+//! or as one JSON document (`--json`). Exit status: 0 valid (or matches), 1 not valid (or no match),
+//! 2 bad usage or I/O error, with one line on stderr.
+
+mod output;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mtasts::generate::{policy_id_from_unix, GenerateOptions};
+use mtasts::{LintResult, Mode};
+use output::Printer;
+use serde::Serialize;
+use std::io::Read;
+use std::process::ExitCode;
+
+/// Check and build MTA-STS, TLS-RPT and DANE records for a mail domain.
+#[derive(Parser)]
+#[command(name = "mtasts", version, about)]
+struct Cli {
+    /// Print one JSON document on stdout instead of text for people.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint one object against its RFC.
+    #[command(subcommand)]
+    Lint(LintCommand),
+    /// Does an `mx` pattern of a policy cover a host? (RFC 8461 §4.1)
+    Match {
+        /// The pattern, e.g. `*.example.com`.
+        pattern: String,
+        /// The MX host, e.g. `mx1.example.com`.
+        host: String,
+    },
+    /// Print the TXT records and the policy file to publish for a domain.
+    Generate(GenerateArgs),
+}
+
+#[derive(Subcommand)]
+enum LintCommand {
+    /// An MTA-STS policy file (`/.well-known/mta-sts.txt`); `-` reads standard input.
+    Policy {
+        /// The file, or `-`.
+        file: String,
+    },
+    /// The `_mta-sts` TXT RRset: one argument per TXT record.
+    StsRecord {
+        /// The records' text, e.g. `v=STSv1; id=20240101T000000Z`.
+        #[arg(required = true)]
+        records: Vec<String>,
+    },
+    /// The `_smtp._tls` TXT RRset: one argument per TXT record.
+    TlsrptRecord {
+        /// The records' text, e.g. `v=TLSRPTv1; rua=mailto:tlsrpt@example.com`.
+        #[arg(required = true)]
+        records: Vec<String>,
+    },
+    /// One TLSA record in presentation format, e.g. `3 1 1 <hex>`.
+    Tlsa {
+        /// The RDATA, as one argument or several.
+        #[arg(required = true, num_args = 1..)]
+        rdata: Vec<String>,
+    },
+    /// One TLS-RPT report: JSON, gzip or a report e-mail (detected from the bytes); `-` reads
+    /// standard input.
+    Report {
+        /// The file, or `-`.
+        file: String,
+    },
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// The mail domain, e.g. `example.com`.
+    domain: String,
+    /// The MX hosts (or `*.` patterns) the policy allows.
+    #[arg(long, required = true, num_args = 1..)]
+    mx: Vec<String>,
+    /// The policy mode.
+    #[arg(long, value_enum, default_value_t = ModeArg::Testing)]
+    mode: ModeArg,
+    /// How long senders cache the policy, in seconds.
+    #[arg(long, default_value_t = 604_800)]
+    max_age: u64,
+    /// Where TLS-RPT reports go (`mailto:` or `https:`); none means no `_smtp._tls` record.
+    #[arg(long, num_args = 1..)]
+    rua: Vec<String>,
+    /// The policy id; by default one made from the current time.
+    #[arg(long)]
+    id: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Enforce,
+    Testing,
+    None,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Enforce => Mode::Enforce,
+            ModeArg::Testing => Mode::Testing,
+            ModeArg::None => Mode::None,
+        }
+    }
+}
+
+/// Why the command could not run (exit status 2).
+struct Failure(String);
+
+/// What a finished command reports: whether its answer was "yes".
+type Outcome = Result<bool, Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer::new(cli.json);
+    let outcome = match cli.command {
+        Command::Lint(lint) => run_lint(lint, &printer),
+        Command::Match { pattern, host } => run_match(&pattern, &host, &printer),
+        Command::Generate(args) => run_generate(args, &printer),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(Failure(why)) => {
+            eprintln!("mtasts: {why}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_lint(lint: LintCommand, printer: &Printer) -> Outcome {
+    match lint {
+        LintCommand::Policy { file } => {
+            // RFC 8461 §3.3 caps policies at 64 KiB; read a little more so the core can say so.
+            let body = read_input(&file, 1 << 20)?;
+            report(printer, &file, &mtasts::lint_policy(&body))
+        }
+        LintCommand::StsRecord { records } => report(
+            printer,
+            "_mta-sts",
+            &mtasts::lint_sts_rrset(&one_string_each(records)),
+        ),
+        LintCommand::TlsrptRecord { records } => report(
+            printer,
+            "_smtp._tls",
+            &mtasts::lint_tlsrpt_rrset(&one_string_each(records)),
+        ),
+        LintCommand::Tlsa { rdata } => {
+            report(printer, "TLSA", &mtasts::lint_tlsa(&rdata.join(" ")))
+        }
+        LintCommand::Report { file } => {
+            let limit = mtasts::ReportLimits::default().max_input;
+            let body = read_input(&file, limit.saturating_add(1))?;
+            report(printer, &file, &mtasts::lint_report(&body))
+        }
+    }
+}
+
+/// Prints a lint result; "yes" when it is valid and something could be read at all.
+fn report<T: Serialize>(printer: &Printer, subject: &str, result: &LintResult<T>) -> Outcome {
+    printer.lint(subject, result).map_err(io_failure)?;
+    Ok(result.valid && result.value.is_some())
+}
+
+fn run_match(pattern: &str, host: &str, printer: &Printer) -> Outcome {
+    let matches = mtasts::mx::matches(pattern, host);
+    printer
+        .matched(pattern, host, matches)
+        .map_err(io_failure)?;
+    Ok(matches)
+}
+
+fn run_generate(args: GenerateArgs, printer: &Printer) -> Outcome {
+    let id = match args.id {
+        Some(id) => id,
+        None => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|e| Failure(format!("the system clock is before 1970: {e}")))?;
+            policy_id_from_unix(now.as_secs())
+        }
+    };
+    let options = GenerateOptions {
+        domain: args.domain,
+        mx: args.mx,
+        mode: args.mode.into(),
+        max_age: args.max_age,
+        rua: args.rua,
+        id,
+    };
+    let generated = mtasts::generate(&options).map_err(|e| Failure(e.to_string()))?;
+    printer.generated(&generated).map_err(io_failure)?;
+    Ok(true)
+}
+
+/// Each command-line argument is one TXT record of one character-string.
+fn one_string_each(records: Vec<String>) -> Vec<Vec<String>> {
+    records.into_iter().map(|r| vec![r]).collect()
+}
+
+/// Reads a file, or standard input for `-`, up to `limit` bytes.
+fn read_input(path: &str, limit: usize) -> Result<Vec<u8>, Failure> {
+    let mut body = Vec::new();
+    let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+    let read = if path == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut body)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut body))
+    };
+    match read {
+        Ok(_) => Ok(body),
+        Err(e) if path == "-" => Err(Failure(format!("cannot read standard input: {e}"))),
+        Err(e) => Err(Failure(format!("cannot read {path}: {e}"))),
+    }
+}
+
+fn io_failure(e: std::io::Error) -> Failure {
+    Failure(format!("cannot write the output: {e}"))
+}

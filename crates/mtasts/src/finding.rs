@@ -224,17 +224,17 @@ catalogue! {
     /// Not JSON, or not an object with a `policies` array.
     ReportJson => "report.json", Error, "RFC 8460 §4";
     /// A required field is absent.
-    ReportFieldMissing => "report.field-missing", Warning, "RFC 8460 §4.3";
+    ReportFieldMissing => "report.field-missing", Warning, "RFC 8460 §4.4";
     /// A field has the wrong JSON type.
-    ReportFieldType => "report.field-type", Warning, "RFC 8460 §4.3";
+    ReportFieldType => "report.field-type", Warning, "RFC 8460 §4.4";
     /// A date-time is not RFC 3339.
-    ReportDatetime => "report.datetime", Warning, "RFC 8460 §4.3";
+    ReportDatetime => "report.datetime", Warning, "RFC 8460 §4.4";
     /// `total-failure-session-count` differs from the sum of `failed-session-count`.
-    ReportCountsMismatch => "report.counts-mismatch", Warning, "RFC 8460 §4.3";
+    ReportCountsMismatch => "report.counts-mismatch", Warning, "RFC 8460 §4.4";
     /// A `result-type` outside the IANA registry.
     ReportResultTypeUnknown => "report.result-type-unknown", Info, "RFC 8460 §4.3";
     /// A `policy-type` other than `sts`, `tlsa`, `no-policy-found`.
-    ReportPolicyTypeUnknown => "report.policy-type-unknown", Warning, "RFC 8460 §4.3";
+    ReportPolicyTypeUnknown => "report.policy-type-unknown", Warning, "RFC 8460 §4.2";
 }
 
 impl fmt::Display for Code {

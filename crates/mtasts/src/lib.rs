@@ -22,11 +22,17 @@ pub mod mta_sts;
 pub mod mx;
 pub mod name;
 pub mod tls_rpt;
+mod txt_fields;
 
 pub use dane::tlsa::{lint_tlsa, Tlsa};
 pub use finding::{Code, Finding, LintResult, Severity};
-pub use generate::{generate, GenerateOptions, Generated};
+pub use generate::{
+    generate, policy_id_from_unix, GenerateError, GenerateOptions, Generated, TxtRecord,
+};
 pub use mta_sts::policy::{lint_policy, Mode, MtaStsPolicy};
 pub use mta_sts::record::{lint_sts_record, lint_sts_rrset, StsRecord};
 pub use tls_rpt::record::{lint_tlsrpt_record, lint_tlsrpt_rrset, TlsRptRecord};
-pub use tls_rpt::report::{lint_report, lint_report_with_limits, ReportLimits, ReportSummary};
+pub use tls_rpt::report::{
+    decode_report, lint_report, lint_report_with_limits, summarize_reports, ReportError,
+    ReportLimits, ReportSummary, ReportsOverview,
+};

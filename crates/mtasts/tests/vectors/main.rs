@@ -28,8 +28,11 @@ pub fn data_dir() -> PathBuf {
 pub struct Vector {
     /// 1-based line in the file.
     pub line: usize,
+    /// The vector's `input`.
     pub input: Value,
+    /// The vector's verdict.
     pub expected_valid: bool,
+    /// `expected_fields_or_error`: the fields of a valid input, or why it is not valid.
     pub expected: Value,
     /// The whole line, for flags such as `lenient_valid`.
     pub raw: Value,

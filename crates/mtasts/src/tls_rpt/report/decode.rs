@@ -1,0 +1,227 @@
+//! From the bytes received to the report's JSON text: plain JSON, gzip (RFC 8460 §5.2, one or
+//! more members), or a whole report e-mail (RFC 8460 §5.3) holding either. Detected from the
+//! bytes, never from a name or a media type, and bounded: the input by `max_input`, the JSON text
+//! by `max_decompressed`, read through a reader that stops one byte past the limit.
+
+use super::{mime, ReportError, ReportLimits};
+use flate2::read::MultiGzDecoder;
+use std::borrow::Cow;
+use std::io::{ErrorKind, Read};
+
+/// The gzip magic number (RFC 1952 §2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// How much is read from the decompressor at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// The report's JSON text, decompressed and taken out of an e-mail as needed.
+pub(crate) fn decode(bytes: &[u8], limits: ReportLimits) -> Result<Cow<'_, [u8]>, ReportError> {
+    if bytes.len() > limits.max_input {
+        return Err(ReportError::InputTooLarge {
+            size: bytes.len(),
+            limit: limits.max_input,
+        });
+    }
+    if bytes.starts_with(&GZIP_MAGIC) {
+        return inflate(bytes, limits.max_decompressed).map(Cow::Owned);
+    }
+    if looks_like_json(bytes) {
+        return within(bytes, limits).map(Cow::Borrowed);
+    }
+    if mime::looks_like_message(bytes) {
+        let part = mime::find_report(bytes).ok_or(ReportError::NoReportPart)?;
+        if part.starts_with(&GZIP_MAGIC) {
+            return inflate(&part, limits.max_decompressed).map(Cow::Owned);
+        }
+        within(&part, limits)?;
+        return Ok(Cow::Owned(part));
+    }
+    Err(ReportError::NotJson(describe_start(bytes)))
+}
+
+/// Plain JSON must fit `max_decompressed` too: it is the same text a gzip body would inflate to.
+fn within(json: &[u8], limits: ReportLimits) -> Result<&[u8], ReportError> {
+    if json.len() > limits.max_decompressed {
+        return Err(ReportError::DecompressedTooLarge {
+            limit: limits.max_decompressed,
+        });
+    }
+    Ok(json)
+}
+
+/// Whether the first byte after white space (and a byte-order mark) can start a JSON value.
+fn looks_like_json(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes
+        .iter()
+        .find(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        .is_some_and(|c| matches!(c, b'{' | b'[' | b'"' | b'0'..=b'9' | b'-'))
+}
+
+/// Gunzips every member, refusing to produce more than `limit` bytes. The output buffer grows
+/// by doubling but never past `limit`, so a bomb costs at most 1.5 × `limit` while it is read.
+fn inflate(gz: &[u8], limit: usize) -> Result<Vec<u8>, ReportError> {
+    let too_large = ReportError::DecompressedTooLarge { limit };
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut reader = MultiGzDecoder::new(gz).take(cap);
+    // Reports compress about tenfold; start there and let the buffer grow.
+    let mut out: Vec<u8> = Vec::with_capacity(gz.len().saturating_mul(8).max(CHUNK).min(limit));
+    let mut chunk = vec![0u8; CHUNK];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ReportError::Gzip(e.to_string())),
+        };
+        let total = out.len().saturating_add(n);
+        if total > limit {
+            return Err(too_large);
+        }
+        if total > out.capacity() {
+            // Double, but go straight to the limit once doubling twice would pass it: the last
+            // step then copies at most limit / 2 bytes into a buffer of limit bytes.
+            let doubled = out.capacity().saturating_mul(2).max(total);
+            let grown = if doubled.saturating_mul(2) > limit {
+                limit
+            } else {
+                doubled
+            };
+            out.reserve_exact(grown - out.len());
+        }
+        out.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// The first bytes, for a message about input that is not a report.
+fn describe_start(bytes: &[u8]) -> String {
+    let head = bytes.get(..16).unwrap_or(bytes);
+    if head.is_empty() {
+        return "the input is empty".to_string();
+    }
+    match std::str::from_utf8(head) {
+        Ok(text) if text.chars().all(|c| !c.is_control() || c.is_whitespace()) => {
+            format!("it starts with {:?}", text.trim_end())
+        }
+        _ => {
+            let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
+            format!("it starts with the bytes {}", hex.join(" "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// Input, limits, and the JSON or the finding code.
+    type Case<'a> = (&'a [u8], ReportLimits, Result<&'a [u8], &'static str>);
+
+    fn limits(max_input: usize, max_decompressed: usize) -> ReportLimits {
+        ReportLimits {
+            max_input,
+            max_decompressed,
+        }
+    }
+
+    #[test]
+    fn decodes_by_content() {
+        let json = br#"{"policies":[]}"#.to_vec();
+        let gz = gzip(&json);
+        let mut two_members = gzip(b"{\"policies\":");
+        two_members.extend(gzip(b"[]}"));
+        let mut truncated = gz.clone();
+        truncated.truncate(gz.len() - 6);
+        let mut bad_crc = gz.clone();
+        let at = bad_crc.len() - 6;
+        bad_crc[at] ^= 0xff;
+        let mut trailing = gz.clone();
+        trailing.extend_from_slice(b"junk");
+        let mail = format!(
+            "Content-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: application/tlsrpt+gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+            encode_base64(&gz)
+        );
+        let big = limits(1 << 20, 1 << 20);
+        let cases: Vec<Case<'_>> = vec![
+            (&json, big, Ok(&json)),
+            (b" \r\n\t[1]", big, Ok(b" \r\n\t[1]")),
+            (b"\xEF\xBB\xBF{}", big, Ok(b"\xEF\xBB\xBF{}")),
+            (&gz, big, Ok(&json)),
+            (&two_members, big, Ok(&json)),
+            (mail.as_bytes(), big, Ok(&json)),
+            (&truncated, big, Err("report.gzip")),
+            (&bad_crc, big, Err("report.gzip")),
+            (&trailing, big, Err("report.gzip")),
+            (b"\x1f\x8bnot gzip at all", big, Err("report.gzip")),
+            (&json, limits(4, 100), Err("report.too-large")),
+            (&json, limits(100, 4), Err("report.too-large")),
+            (&gz, limits(100, json.len() - 1), Err("report.too-large")),
+            (&gz, limits(100, json.len()), Ok(&json)),
+            (b"hello", big, Err("report.json")),
+            (b"", big, Err("report.json")),
+            (b"\x00\x01", big, Err("report.json")),
+            (b"Subject: hi\n\nno report here", big, Err("report.json")),
+        ];
+        for (input, limits, want) in cases {
+            let got = decode(input, limits);
+            let got = got.as_deref().map_err(|e| e.code().as_str());
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    #[test]
+    fn bomb_stops_at_the_limit() {
+        let gz = gzip(&vec![0u8; 8 << 20]);
+        let got = decode(&gz, limits(1 << 20, 1 << 20));
+        assert_eq!(
+            got.map(|j| j.len()),
+            Err(ReportError::DecompressedTooLarge { limit: 1 << 20 })
+        );
+    }
+
+    #[test]
+    fn messages_name_the_input() {
+        for (input, want) in [
+            (&b"hello world"[..], "it starts with \"hello world\""),
+            (b"", "the input is empty"),
+            (b"\x00\xff", "it starts with the bytes 00 ff"),
+        ] {
+            assert_eq!(describe_start(input), want);
+        }
+    }
+
+    fn encode_base64(data: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+            if out.len() % 76 == 0 {
+                out.push_str("\r\n");
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,441 @@
+//! Just enough MIME (RFC 2045, RFC 2046) to take the report out of a TLS-RPT e-mail.
+//!
+//! RFC 8460 §5.3: a report sent by mail is a `multipart/report; report-type="tlsrpt"` message
+//! whose machine-readable part is `application/tlsrpt+gzip` (or `application/tlsrpt+json` when not
+//! compressed), usually in base64. This walk reads headers, multipart bodies (nested, and inside a
+//! forwarded `message/rfc822`) and the base64 and quoted-printable transfer encodings. It does not
+//! decode header words, check signatures or care about charsets: the report is JSON.
+
+/// How deep multiparts and forwarded messages may nest.
+const MAX_DEPTH: usize = 8;
+
+/// Whether `bytes` starts like an Internet message: a header field (RFC 5322 §2.2, its name in
+/// letters, digits and `-` as every registered name is), optionally behind an mbox `From ` line.
+pub(crate) fn looks_like_message(bytes: &[u8]) -> bool {
+    let first = lines(bytes)
+        .next()
+        .map(|(line, _)| line)
+        .unwrap_or_default();
+    let first = if first.starts_with(b"From ") {
+        lines(bytes)
+            .nth(1)
+            .map(|(line, _)| line)
+            .unwrap_or_default()
+    } else {
+        first
+    };
+    match first.iter().position(|&c| c == b':') {
+        Some(colon) => {
+            colon > 0
+                && first.get(..colon).is_some_and(|name| {
+                    name.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+                })
+        }
+        None => false,
+    }
+}
+
+/// The decoded body of the report part of a message: the first `application/tlsrpt+gzip`,
+/// `application/tlsrpt+json` or `application/tlsrpt` part, or failing that the first part that
+/// is gzip or JSON by its media type or file name. `None` when there is no such part.
+pub(crate) fn find_report(message: &[u8]) -> Option<Vec<u8>> {
+    let message = match message.strip_prefix(b"From ") {
+        Some(_) => lines(message)
+            .next()
+            .and_then(|(_, start)| message.get(start..))
+            .unwrap_or_default(),
+        None => message,
+    };
+    let mut fallback = None;
+    walk(message, 0, &mut fallback).or_else(|| fallback.map(|part: Part<'_>| part.decode()))
+}
+
+/// One entity: its media type, transfer encoding and raw body.
+struct Part<'a> {
+    encoding: String,
+    body: &'a [u8],
+}
+
+impl Part<'_> {
+    fn decode(&self) -> Vec<u8> {
+        match self.encoding.as_str() {
+            "base64" => decode_base64(self.body),
+            "quoted-printable" => decode_quoted_printable(self.body),
+            // 7bit, 8bit, binary (RFC 2045 §6.2) or none: the body as it is.
+            _ => self.body.to_vec(),
+        }
+    }
+}
+
+/// Depth-first search for the report part; a part that is only likely is kept in `fallback`.
+fn walk<'a>(entity: &'a [u8], depth: usize, fallback: &mut Option<Part<'a>>) -> Option<Vec<u8>> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let (headers, body) = split_entity(entity);
+    // RFC 2045 §5.2: without a Content-Type, the part is text/plain.
+    let content_type = header(&headers, "content-type").unwrap_or_default();
+    let (media_type, params) = parse_content_type(&content_type);
+    let encoding = header(&headers, "content-transfer-encoding")
+        .map(|e| e.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media_type.starts_with("multipart/") {
+        let boundary = params.iter().find(|(name, _)| name == "boundary")?;
+        for part in split_multipart(body, boundary.1.as_bytes()) {
+            if let Some(found) = walk(part, depth + 1, fallback) {
+                return Some(found);
+            }
+        }
+        return None;
+    }
+    if media_type == "message/rfc822" {
+        return walk(body, depth + 1, fallback);
+    }
+    let part = Part { encoding, body };
+    match media_type.as_str() {
+        // RFC 8460 §6.4, §6.5; plain `application/tlsrpt` is seen in the wild.
+        "application/tlsrpt+gzip" | "application/tlsrpt+json" | "application/tlsrpt" => {
+            Some(part.decode())
+        }
+        _ => {
+            let disposition = header(&headers, "content-disposition").unwrap_or_default();
+            let name = parse_content_type(&disposition)
+                .1
+                .into_iter()
+                .chain(params)
+                .find(|(name, _)| name == "filename" || name == "name")
+                .map(|(_, value)| value.to_ascii_lowercase())
+                .unwrap_or_default();
+            let likely = matches!(
+                media_type.as_str(),
+                "application/gzip" | "application/x-gzip" | "application/json"
+            ) || name.ends_with(".json")
+                || name.ends_with(".json.gz");
+            if likely && fallback.is_none() {
+                *fallback = Some(part);
+            }
+            None
+        }
+    }
+}
+
+/// Lines of `bytes` without their line break, each with the offset just past its break.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = (&[u8], usize)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = bytes.get(at..).filter(|rest| !rest.is_empty())?;
+        let (line, next) = match rest.iter().position(|&c| c == b'\n') {
+            Some(lf) => (rest.get(..lf).unwrap_or_default(), at + lf + 1),
+            None => (rest, bytes.len()),
+        };
+        at = next;
+        Some((line.strip_suffix(b"\r").unwrap_or(line), next))
+    })
+}
+
+/// The unfolded header fields (RFC 5322 §2.2.3), names in lower case, and the body after the
+/// first empty line.
+fn split_entity(entity: &[u8]) -> (Vec<(String, String)>, &[u8]) {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for (line, next) in lines(entity) {
+        if line.is_empty() {
+            return (headers, entity.get(next..).unwrap_or_default());
+        }
+        let text = String::from_utf8_lossy(line);
+        if line.first().is_some_and(|&c| c == b' ' || c == b'\t') {
+            if let Some((_, value)) = headers.last_mut() {
+                value.push(' ');
+                value.push_str(text.trim());
+            }
+        } else if let Some((name, value)) = text.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    (headers, &[])
+}
+
+fn header(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// `type/subtype; name=value; name="quoted value"` (RFC 2045 §5.1): the media type in lower case
+/// and the parameters, names in lower case. Also reads `Content-Disposition` (RFC 2183).
+fn parse_content_type(value: &str) -> (String, Vec<(String, String)>) {
+    let mut pieces = split_params(value).into_iter();
+    let media_type = pieces
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let params = pieces
+        .filter_map(|piece| {
+            let (name, value) = piece.split_once('=')?;
+            Some((name.trim().to_ascii_lowercase(), unquote(value.trim())))
+        })
+        .collect();
+    (media_type, params)
+}
+
+/// Splits at `;` outside quoted strings.
+fn split_params(value: &str) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in value.chars() {
+        if let Some(piece) = pieces.last_mut() {
+            if escaped {
+                escaped = false;
+            } else if quoted && c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                quoted = !quoted;
+            } else if c == ';' && !quoted {
+                pieces.push(String::new());
+                continue;
+            }
+            piece.push(c);
+        }
+    }
+    pieces
+}
+
+/// A parameter value without its quotes and quoting backslashes (RFC 5322 §3.2.4).
+fn unquote(value: &str) -> String {
+    match value.strip_prefix('"') {
+        Some(inner) => {
+            let inner = inner.strip_suffix('"').unwrap_or(inner);
+            let mut out = String::with_capacity(inner.len());
+            let mut escaped = false;
+            for c in inner.chars() {
+                if c == '\\' && !escaped {
+                    escaped = true;
+                } else {
+                    out.push(c);
+                    escaped = false;
+                }
+            }
+            out
+        }
+        None => value.to_string(),
+    }
+}
+
+/// The body parts of a multipart body (RFC 2046 §5.1.1): what lies between delimiter lines
+/// `--boundary`, up to the close delimiter `--boundary--`. The line break before a delimiter
+/// belongs to the delimiter. Without a close delimiter the last part runs to the end.
+fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut line_start = 0;
+    for (line, next) in lines(body) {
+        let after = line
+            .strip_prefix(b"--")
+            .and_then(|rest| rest.strip_prefix(boundary));
+        if let Some(after) = after {
+            let closing = after.starts_with(b"--");
+            if after
+                .get(if closing { 2 } else { 0 }..)
+                .is_some_and(|tail| tail.iter().all(|c| c.is_ascii_whitespace()))
+            {
+                if let Some(from) = start {
+                    parts.push(part_before(body, from, line_start));
+                }
+                if closing {
+                    return parts;
+                }
+                start = Some(next);
+            }
+        }
+        line_start = next;
+    }
+    if let Some(from) = start {
+        parts.push(body.get(from..).unwrap_or_default());
+    }
+    parts
+}
+
+/// `body[from..to]` without the line break that ends it.
+fn part_before(body: &[u8], from: usize, to: usize) -> &[u8] {
+    let part = body.get(from..to).unwrap_or_default();
+    let part = part.strip_suffix(b"\n").unwrap_or(part);
+    part.strip_suffix(b"\r").unwrap_or(part)
+}
+
+/// Base64 (RFC 2045 §6.8): characters outside the alphabet are ignored, `=` ends the data.
+fn decode_base64(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    for &c in text {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        bits = (bits << 6) | u32::from(value);
+        count += 1;
+        if count == 4 {
+            let [_, a, b, c] = bits.to_be_bytes();
+            out.extend_from_slice(&[a, b, c]);
+            bits = 0;
+            count = 0;
+        }
+    }
+    // 2 or 3 leftover characters carry 1 or 2 bytes.
+    match count {
+        2 => out.push((bits >> 4) as u8),
+        3 => out.extend_from_slice(&((bits >> 2) as u16).to_be_bytes()),
+        _ => {}
+    }
+    out
+}
+
+/// Quoted-printable (RFC 2045 §6.7): `=XX` is a byte, `=` at the end of a line joins lines.
+fn decode_quoted_printable(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((&c, tail)) = rest.split_first() {
+        rest = tail;
+        if c != b'=' {
+            out.push(c);
+            continue;
+        }
+        if let Some(after) = rest
+            .strip_prefix(b"\r\n")
+            .or_else(|| rest.strip_prefix(b"\n"))
+        {
+            rest = after;
+            continue;
+        }
+        let hex = rest.get(..2).and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) => {
+                out.push(byte);
+                rest = rest.get(2..).unwrap_or_default();
+            }
+            None => out.push(b'='),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64() {
+        for (text, want) in [
+            ("", ""),
+            ("Zg==", "f"),
+            ("Zm8=", "fo"),
+            ("Zm9v", "foo"),
+            ("Zm9vYg==", "foob"),
+            ("Zm9v\r\nYmFy", "foobar"),
+            ("Zm9v YmE*", "fooba"),
+            ("Zm9vYmFy====junk", "foobar"),
+        ] {
+            assert_eq!(decode_base64(text.as_bytes()), want.as_bytes(), "{text}");
+        }
+    }
+
+    #[test]
+    fn quoted_printable() {
+        for (text, want) in [
+            ("plain", "plain"),
+            ("a=3Db", "a=b"),
+            ("soft=\r\nbreak", "softbreak"),
+            ("soft=\nbreak", "softbreak"),
+            ("bad=ZZ", "bad=ZZ"),
+            ("end=", "end="),
+            ("=E2=80=93", "\u{2013}"),
+        ] {
+            assert_eq!(
+                decode_quoted_printable(text.as_bytes()),
+                want.as_bytes(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn content_types() {
+        for (value, media_type, params) in [
+            ("text/plain", "text/plain", vec![]),
+            (
+                "multipart/report; report-type=\"tlsrpt\";\n boundary=\"a;b\"",
+                "multipart/report",
+                vec![("report-type", "tlsrpt"), ("boundary", "a;b")],
+            ),
+            (
+                "Application/TLSRPT+gzip; name=\"x\\\"y.json.gz\"",
+                "application/tlsrpt+gzip",
+                vec![("name", "x\"y.json.gz")],
+            ),
+            ("", "", vec![]),
+        ] {
+            let (t, p) = parse_content_type(value);
+            assert_eq!(t, media_type, "{value}");
+            let p: Vec<(&str, &str)> = p.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            assert_eq!(p, params, "{value}");
+        }
+    }
+
+    #[test]
+    fn messages() {
+        let gz = "From: a@example.com\r\nContent-Type: multipart/report; boundary=\"XX\"; report-type=tlsrpt\r\n\r\npreamble\r\n--XX\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XX\r\nContent-Type: application/tlsrpt+gzip\r\nContent-Transfer-Encoding: base64\r\n\r\nZm9v\r\nYmFy\r\n--XX--\r\nepilogue\r\n";
+        let json7 = "Subject: x\nContent-Type: multipart/report; boundary=b\n\n--b\nContent-Type: application/tlsrpt\n\n{\"a\":1}\n\n--b--\n";
+        let nested = "Content-Type: multipart/mixed; boundary=outer\n\n--outer\nContent-Type: message/rfc822\n\nContent-Type: multipart/report; boundary=inner\n\n--inner\nContent-Type: application/tlsrpt+json\nContent-Transfer-Encoding: quoted-printable\n\n{\"a\":=\n1}\n--inner--\n--outer--\n";
+        let by_name = "Content-Type: multipart/mixed; boundary=z\n\n--z\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"google.com!x!1!2.json.gz\"\nContent-Transfer-Encoding: base64\n\nZm9v\n--z--\n";
+        let unclosed = "Content-Type: multipart/report; boundary=b\n\n--b\nContent-Type: application/tlsrpt+json\n\n{}";
+        let none = "Content-Type: multipart/report; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b--\n";
+        let no_boundary = "Content-Type: multipart/report\n\n--b\nContent-Type: application/tlsrpt+json\n\n{}\n--b--\n";
+        let mbox =
+            "From someone Mon Jan 1 00:00:00 2024\nContent-Type: application/tlsrpt+json\n\n{}";
+        let cases: &[(&str, Option<&[u8]>)] = &[
+            (gz, Some(b"foobar")),
+            (json7, Some(b"{\"a\":1}\n")),
+            (nested, Some(b"{\"a\":1}")),
+            (by_name, Some(b"foo")),
+            (unclosed, Some(b"{}")),
+            (none, None),
+            (no_boundary, None),
+            (mbox, Some(b"{}")),
+            ("", None),
+        ];
+        for (message, want) in cases {
+            assert!(
+                message.is_empty() || looks_like_message(message.as_bytes()),
+                "{message}"
+            );
+            assert_eq!(
+                find_report(message.as_bytes()).as_deref(),
+                *want,
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn message_detection() {
+        for (text, want) in [
+            ("From: a\n\nbody", true),
+            ("Return-Path: <x@y>\r\n", true),
+            ("From x y\nSubject: s\n", true),
+            ("{\"a\": 1}", false),
+            (": no name", false),
+            ("no colon here", false),
+            ("has space: no\n", false),
+            ("", false),
+        ] {
+            assert_eq!(looks_like_message(text.as_bytes()), want, "{text}");
+        }
+    }
+}
