@@ -43,9 +43,11 @@ clippy:
 unit-tests:
 	$(CARGO) test --workspace
 
-## bench: the criterion benchmarks (not part of `make test`).
+## bench: the criterion benchmarks, and the domain check against the stand-in with 50 ms added
+## to every request (not part of `make test`).
 bench:
 	$(CARGO) bench -p mtasts --bench parse
+	$(CARGO) bench -p mtasts-cli --bench check
 
 clean:
 	$(CARGO) clean

@@ -1,18 +1,24 @@
 //! `mtasts`: the command-line front-end of the `mtasts` core crate.
 //!
 //! A thin adapter: it reads arguments and files, calls the core, and prints the result for people
-//! or as one JSON document (`--json`). Exit status: 0 valid (or matches), 1 not valid (or no match),
-//! 2 bad usage or I/O error, with one line on stderr.
+//! or as one JSON document (`--json`). Exit status: 0 valid (or matches, or senders deliver), 1 not
+//! valid (or no match, or some sender refuses), 2 bad usage, I/O error or a check that could not
+//! run, with one line on stderr. The domain check's network adapters live in the library
+//! (`mtasts_cli::check`).
 
 mod output;
+mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mtasts::generate::{policy_id_from_unix, GenerateOptions};
 use mtasts::{LintResult, Mode};
+use mtasts_cli::check::{CheckOptions, ResolveOverride, DEFAULT_DOH_URL, DEFAULT_HTTPS_PORT};
 use output::Printer;
 use serde::Serialize;
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Check and build MTA-STS, TLS-RPT and DANE records for a mail domain.
 #[derive(Parser)]
@@ -27,6 +33,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check a mail domain: its DNS records over DNS-over-HTTPS, the policy fetch, MX coverage,
+    /// TLS-RPT, DANE, and what each sender that enforces MTA-STS does with its mail.
+    Check(CheckArgs),
     /// Lint one object against its RFC.
     #[command(subcommand)]
     Lint(LintCommand),
@@ -39,6 +48,39 @@ enum Command {
     },
     /// Print the TXT records and the policy file to publish for a domain.
     Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The mail domain as you would type it: `example.com`, `user@example.com` or a URL.
+    domain: String,
+    /// The DNS-over-HTTPS resolver (RFC 8484); `http://` is accepted for local resolvers.
+    #[arg(long, value_name = "URL", default_value = DEFAULT_DOH_URL)]
+    doh: String,
+    /// Connect to ADDR for HOST on PORT instead of looking HOST up, as curl does (repeatable;
+    /// for the policy host, or the DoH resolver's host).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    resolve: Vec<ResolveOverride>,
+    /// Also trust the CA certificates in this PEM file (a staging host's private CA).
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
+    /// Fetch the policy from this port instead of 443, for test stand-ins and staging hosts
+    /// (SNI and the certificate check still use the host name).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_HTTPS_PORT)]
+    https_port: u16,
+    /// Time limit in seconds for each DNS query [default: 5] and for the policy fetch
+    /// [default and most: 60, RFC 8461 §3.3].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    timeout: Option<Duration>,
+}
+
+/// A positive number of seconds, fractions allowed.
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("{text:?} is not a positive number of seconds"))
 }
 
 #[derive(Subcommand)]
@@ -122,6 +164,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let printer = Printer::new(cli.json);
     let outcome = match cli.command {
+        Command::Check(args) => run_check(args, &printer),
         Command::Lint(lint) => run_lint(lint, &printer),
         Command::Match { pattern, host } => run_match(&pattern, &host, &printer),
         Command::Generate(args) => run_generate(args, &printer),
@@ -134,6 +177,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_check(args: CheckArgs, printer: &Printer) -> Outcome {
+    let options = CheckOptions {
+        doh_url: args.doh,
+        resolve: args.resolve,
+        ca_file: args.ca_file,
+        https_port: args.https_port,
+        timeout: args.timeout,
+    };
+    let progress = progress::Progress::new(printer.is_json());
+    let report = mtasts_cli::check::run(&args.domain, &options, &|step| progress.step(step))
+        .map_err(|e| Failure(e.to_string()))?;
+    printer.check(&report).map_err(io_failure)?;
+    Ok(report.delivers())
 }
 
 fn run_lint(lint: LintCommand, printer: &Printer) -> Outcome {

@@ -7,6 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, IsTerminal, Write};
 
+mod check;
+
 /// Where and how results are printed.
 pub struct Printer {
     json: bool,
@@ -18,6 +20,11 @@ impl Printer {
     pub fn new(json: bool) -> Printer {
         let color = !json && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         Printer { json, color }
+    }
+
+    /// Whether the output is one JSON document.
+    pub fn is_json(&self) -> bool {
+        self.json
     }
 
     /// A lint result: its verdict, every finding with code, line and RFC section, then what was read.

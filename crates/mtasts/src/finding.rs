@@ -158,6 +158,10 @@ catalogue! {
     /// A field that STSv1 does not define.
     PolicyUnknownField => "policy.unknown-field", Info, "RFC 8461 §3.2";
 
+    // DNS lookups
+    /// A lookup failed (SERVFAIL, REFUSED): senders cannot see the records either.
+    DnsLookupFailed => "dns.lookup-failed", Error, "RFC 8461 §3.1";
+
     // MX coverage (RFC 8461 §4, RFC 5321, RFC 7505)
     /// No MX and no A/AAAA to fall back on.
     MxNone => "mx.none", Error, "RFC 5321 §5.1";
@@ -169,6 +173,8 @@ catalogue! {
     MxPatternUnused => "mx.pattern-unused", Warning, "RFC 8461 §4.1";
     /// `*.` matches one label only, and a host is deeper.
     MxWildcardDepth => "mx.wildcard-depth", Warning, "RFC 8461 §4.1";
+    /// An MX host has no A or AAAA record.
+    MxNoAddress => "mx.no-address", Error, "RFC 5321 §5.1";
     /// An MX target is a CNAME.
     MxCname => "mx.cname", Error, "RFC 5321 §5.1";
 
@@ -309,8 +315,9 @@ pub struct LintResult<T> {
     pub valid: bool,
     /// Every finding, in the order found.
     pub findings: Vec<Finding>,
-    /// The parsed object, where enough of it could be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The parsed object, where enough of it could be read. (A missing `Option` field
+    /// deserializes as `None` without `#[serde(default)]`, which would demand `T: Default`.)
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<T>,
 }
 
@@ -334,6 +341,38 @@ impl<T> LintResult<T> {
     pub fn codes(&self) -> Vec<Code> {
         self.findings.iter().map(|f| f.code).collect()
     }
+}
+
+/// Keeps the first `max` findings of each code, in order, and replaces the rest of each code by
+/// one finding that counts them: a file of 60 000 blank lines gets a readable answer.
+pub fn limit_per_code(findings: Vec<Finding>, max: usize) -> Vec<Finding> {
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len().min(max.saturating_mul(8)));
+    let mut dropped: Vec<(Code, usize, Option<u32>, Option<u32>)> = Vec::new();
+    for finding in findings {
+        if kept.iter().filter(|f| f.code == finding.code).count() < max {
+            kept.push(finding);
+            continue;
+        }
+        match dropped.iter_mut().find(|(code, ..)| *code == finding.code) {
+            Some((_, count, _, last)) => {
+                *count += 1;
+                *last = finding.line.or(*last);
+            }
+            None => dropped.push((finding.code, 1, finding.line, finding.line)),
+        }
+    }
+    for (code, count, first, last) in dropped {
+        let lines = match (first, last) {
+            (Some(a), Some(b)) if a != b => format!(" (lines {a} to {b})"),
+            (Some(a), _) => format!(" (line {a})"),
+            _ => String::new(),
+        };
+        kept.push(Finding::new(
+            code,
+            format!("… and {count} more findings like the ones above{lines}."),
+        ));
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -361,6 +400,28 @@ mod tests {
         ] {
             assert_eq!(LintResult::<()>::new(findings, None).valid, want);
         }
+    }
+
+    #[test]
+    fn repeats_are_counted_not_listed() {
+        let many: Vec<Finding> = (1..=100)
+            .map(|n| Finding::new(Code::PolicyBlankLine, "blank").at_line(n))
+            .chain([Finding::new(Code::PolicyModeNone, "none")])
+            .collect();
+        let limited = limit_per_code(many, 3);
+        assert_eq!(limited.len(), 5);
+        assert_eq!(limited[3].code, Code::PolicyModeNone);
+        assert_eq!(limited[4].code, Code::PolicyBlankLine);
+        assert!(
+            limited[4].message.contains("97 more"),
+            "{}",
+            limited[4].message
+        );
+        assert!(
+            limited[4].message.contains("lines 4 to 100"),
+            "{}",
+            limited[4].message
+        );
     }
 
     #[test]

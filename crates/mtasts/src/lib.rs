@@ -15,7 +15,9 @@
 //! assert!(mtasts::mx::matches("*.example.com", "mx1.example.com."));
 //! ```
 
+pub mod check;
 pub mod dane;
+pub mod dns;
 pub mod finding;
 pub mod generate;
 pub mod mta_sts;

@@ -17,7 +17,7 @@
 mod parse;
 mod validate;
 
-use crate::finding::{Code, Finding, LintResult};
+use crate::finding::{limit_per_code, Code, Finding, LintResult};
 use parse::Ending;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -25,6 +25,13 @@ use std::fmt;
 
 /// RFC 8461 §3.3: "a suggested maximum policy size is 64 kilobytes" (mox's limit too).
 pub const MAX_POLICY_SIZE: usize = 64 * 1024;
+
+/// How many findings of one code are listed before the rest are only counted.
+pub const MAX_FINDINGS_PER_CODE: usize = 20;
+
+/// The largest body read at all: Stalwart accepts policies up to 1 MiB, so a body between
+/// [`MAX_POLICY_SIZE`] and this is still parsed (after its `policy-fetch.too-large` finding).
+pub const MAX_READ_SIZE: usize = 1024 * 1024;
 /// RFC 8461 §3.2: `max_age` has a "maximum value of 31557600" (one year).
 pub const MAX_MAX_AGE: u64 = 31_557_600;
 /// Under one day, a policy protects little between fetches (`policy.max-age-short`).
@@ -87,18 +94,22 @@ pub struct MtaStsPolicy {
 
 /// Lints a policy body: every finding about a line carries its 1-based line number.
 ///
-/// The `value` is `None` when the body is over [`MAX_POLICY_SIZE`] (then the only finding is
-/// `policy-fetch.too-large` and nothing is parsed), when it is empty, or when `version`, `mode`
+/// A body over [`MAX_POLICY_SIZE`] gets `policy-fetch.too-large` and is still read, so that what
+/// lenient senders with a larger cap see is known; over [`MAX_READ_SIZE`] nothing more is read.
+/// The `value` is `None` when the body is over [`MAX_READ_SIZE`], when it is empty, or when `version`, `mode`
 /// or `max_age` is missing or unreadable (a `version` other than `STSv1`, a `mode` other than the
 /// three, a `max_age` that is not all digits). Otherwise it holds what a lenient sender reads:
 /// indented lines, `key :value` and lines around blank lines or a BOM still count.
 pub fn lint_policy(body: &[u8]) -> LintResult<MtaStsPolicy> {
-    if body.len() > MAX_POLICY_SIZE {
+    let too_large = (body.len() > MAX_POLICY_SIZE).then(|| {
         let message = format!(
             "The policy is {} bytes, more than the 64 KiB ({MAX_POLICY_SIZE} bytes) that RFC 8461 §3.3 suggests as a limit, so strict senders such as mox refuse it; Stalwart reads up to 1 MiB.",
             body.len()
         );
-        return LintResult::new(vec![Finding::new(Code::PolicyFetchTooLarge, message)], None);
+        Finding::new(Code::PolicyFetchTooLarge, message)
+    });
+    if body.len() > MAX_READ_SIZE {
+        return LintResult::new(too_large.into_iter().collect(), None);
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         let message = if body.is_empty() {
@@ -109,9 +120,13 @@ pub fn lint_policy(body: &[u8]) -> LintResult<MtaStsPolicy> {
                 body.len()
             )
         };
-        return LintResult::new(vec![Finding::new(Code::PolicyEmpty, message)], None);
+        let empty = Finding::new(Code::PolicyEmpty, message);
+        return LintResult::new(too_large.into_iter().chain([empty]).collect(), None);
     }
     let mut reader = Reader::default();
+    if let Some(finding) = too_large {
+        reader.push(finding);
+    }
     let body = match body.strip_prefix(BOM) {
         Some(rest) => {
             reader.push(Finding::new(Code::PolicyBom, "The body starts with a UTF-8 byte-order mark (EF BB BF); the RFC's grammar has no room for it, so strict senders such as mox refuse the policy.").at_line(1));
@@ -377,7 +392,7 @@ impl Reader {
             }),
             _ => None,
         };
-        LintResult::new(self.findings, value)
+        LintResult::new(limit_per_code(self.findings, MAX_FINDINGS_PER_CODE), value)
     }
 }
 
@@ -446,11 +461,24 @@ mod tests {
     }
 
     #[test]
-    fn too_large_is_not_parsed() {
+    fn too_large_is_still_read_with_findings_counted() {
         let mut body = b"version: STSv1\nmode: none\nmax_age: 86400\n".to_vec();
         body.resize(MAX_POLICY_SIZE, b'\n');
         assert!(!lint_policy(&body).has(PolicyFetchTooLarge));
         body.push(b'\n');
+        let result = lint_policy(&body);
+        assert!(result.has(PolicyFetchTooLarge));
+        assert_eq!(
+            result.value.map(|p| p.mode),
+            Some(Mode::None),
+            "Stalwart reads it"
+        );
+        assert!(
+            result.findings.len() <= MAX_FINDINGS_PER_CODE + 4,
+            "{}",
+            result.findings.len()
+        );
+        body.resize(MAX_READ_SIZE + 1, b'x');
         let result = lint_policy(&body);
         assert_eq!(result.codes(), [PolicyFetchTooLarge]);
         assert_eq!(result.value, None);

@@ -1,0 +1,331 @@
+//! `mtasts check`: the core's domain check over native I/O.
+//!
+//! [`Adapters`] holds one implementation of each of the core's traits: a [`DohResolver`]
+//! (DNS-over-HTTPS, RFC 8484), an [`HttpsFetcher`] (RFC 8461 §3.3: no redirects, bounded body and
+//! time) that finds the policy host's address through the same resolver, and a
+//! [`MonotonicClock`]. [`run`] builds them, starts a current-thread tokio runtime (the core's
+//! futures are not `Send`) and runs the check once.
+
+mod body;
+mod doh;
+mod fetch;
+mod resolve;
+mod tls;
+
+pub use doh::{AddressError, DohResolver};
+pub use fetch::HttpsFetcher;
+pub use resolve::{ResolveOverride, ResolveParseError};
+pub use tls::{classify_tls_error, client_config};
+
+use mtasts::check::{
+    check_domain, normalize_domain, CheckError, CheckReport, Clock, InputError, Step,
+};
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The resolver used when none is given: Cloudflare's public DoH endpoint.
+pub const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
+
+/// How long one DNS-over-HTTPS exchange may take unless `--timeout` says otherwise.
+pub const DEFAULT_DOH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// RFC 8461 §3.3: senders give up on a policy fetch after at most 60 seconds (the spec's
+/// suggestion); the fetch is never allowed longer.
+pub const POLICY_FETCH_LIMIT: Duration = Duration::from_secs(60);
+
+/// The port policy hosts serve HTTPS on.
+pub const DEFAULT_HTTPS_PORT: u16 = 443;
+
+/// What the DoH and policy requests call themselves.
+const USER_AGENT: &str = concat!("mtasts/", env!("CARGO_PKG_VERSION"));
+
+/// An error and its sources, innermost last. An `io::Error` hides the error it wraps from
+/// `source()` (it returns the wrapped error's source), so the walk steps into it explicitly:
+/// that is where rustls's errors and the policy host's address errors sit.
+pub(crate) fn error_chain<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut chain = Vec::new();
+    let mut next = Some(error);
+    // Bounded: a cyclic chain cannot hang the walk.
+    while let Some(e) = next.filter(|_| chain.len() < 32) {
+        chain.push(e);
+        next = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    chain
+}
+
+/// How the check reaches the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// The DoH endpoint (`https://`, or `http://` for a local resolver).
+    pub doh_url: String,
+    /// `--resolve HOST:PORT:ADDR` entries, as curl has them.
+    pub resolve: Vec<ResolveOverride>,
+    /// A PEM file of extra CA certificates to trust beside the public roots.
+    pub ca_file: Option<PathBuf>,
+    /// The port the policy fetch connects to (SNI and the certificate still name the host).
+    pub https_port: u16,
+    /// Overrides the DoH time limit and lowers the policy fetch's (never above 60 s).
+    pub timeout: Option<Duration>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            doh_url: DEFAULT_DOH_URL.to_string(),
+            resolve: Vec::new(),
+            ca_file: None,
+            https_port: DEFAULT_HTTPS_PORT,
+            timeout: None,
+        }
+    }
+}
+
+impl CheckOptions {
+    /// The time limit of one DNS-over-HTTPS exchange.
+    pub fn doh_timeout(&self) -> Duration {
+        self.timeout.unwrap_or(DEFAULT_DOH_TIMEOUT)
+    }
+
+    /// The time limit of the whole policy fetch, its own DNS lookups included.
+    pub fn fetch_timeout(&self) -> Duration {
+        self.timeout
+            .map_or(POLICY_FETCH_LIMIT, |t| t.min(POLICY_FETCH_LIMIT))
+    }
+}
+
+/// Why the adapters could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The `--doh` URL is not an `http://` or `https://` URL with a host.
+    DohUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The `--ca-file` cannot be read or holds no certificate.
+    CaFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A `--resolve` entry applies to no connection the check makes.
+    Resolve {
+        /// The entry, as `HOST:PORT:ADDR`.
+        entry: String,
+        /// Why it cannot apply.
+        why: String,
+    },
+    /// The TLS configuration or an HTTP client could not be built.
+    Client(String),
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetupError::DohUrl { url, why } => write!(f, "--doh {url:?}: {why}"),
+            SetupError::CaFile { path, why } => {
+                write!(f, "--ca-file {}: {why}", path.display())
+            }
+            SetupError::Resolve { entry, why } => write!(f, "--resolve {entry}: {why}"),
+            SetupError::Client(why) => write!(f, "cannot set up the HTTP client: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// Why [`run`] could not produce a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The options do not work.
+    Setup(SetupError),
+    /// The async runtime could not start.
+    Runtime(String),
+    /// The check could not run (bad input, resolver unreachable, unreadable answers).
+    Check(CheckError),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Setup(e) => e.fmt(f),
+            RunError::Runtime(why) => write!(f, "cannot start the async runtime: {why}"),
+            RunError::Check(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Milliseconds since the clock was made, from the monotonic system clock.
+#[derive(Debug, Clone, Copy)]
+pub struct MonotonicClock {
+    start: Instant,
+}
+
+impl MonotonicClock {
+    /// A clock that starts at zero now.
+    pub fn new() -> Self {
+        MonotonicClock {
+            start: Instant::now(),
+        }
+    }
+}
+
+impl Default for MonotonicClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for MonotonicClock {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// The three adapters the core's check runs over.
+#[derive(Debug, Clone)]
+pub struct Adapters {
+    /// DNS over HTTPS.
+    pub resolver: DohResolver,
+    /// The policy fetch.
+    pub fetcher: HttpsFetcher,
+    /// Step timings.
+    pub clock: MonotonicClock,
+}
+
+impl Adapters {
+    /// Builds the adapters; reads the `--ca-file`. Makes no network traffic.
+    pub fn new(options: &CheckOptions) -> Result<Adapters, SetupError> {
+        let tls = client_config(options.ca_file.as_deref())?;
+        let resolver = DohResolver::new(
+            &options.doh_url,
+            options.doh_timeout(),
+            &options.resolve,
+            tls.clone(),
+        )?;
+        let policy_overrides =
+            resolve::for_policy_fetch(&options.resolve, options.https_port, resolver.url())?;
+        let fetcher = HttpsFetcher::new(
+            resolver.clone(),
+            tls,
+            policy_overrides,
+            options.https_port,
+            options.fetch_timeout(),
+        )?;
+        Ok(Adapters {
+            resolver,
+            fetcher,
+            clock: MonotonicClock::new(),
+        })
+    }
+
+    /// Runs the core's check for `input` (a domain as a user typed it).
+    pub async fn check(
+        &self,
+        input: &str,
+        on_step: &dyn Fn(&Step),
+    ) -> Result<CheckReport, CheckError> {
+        check_domain(input, &self.resolver, &self.fetcher, &self.clock, on_step).await
+    }
+}
+
+/// Checks `input` once: refuses input that is not a mail domain before any set-up or query,
+/// builds the adapters, and runs the check on a current-thread runtime. `on_step` sees each step
+/// as it finishes.
+pub fn run(
+    input: &str,
+    options: &CheckOptions,
+    on_step: &dyn Fn(&Step),
+) -> Result<CheckReport, RunError> {
+    normalize_domain(input).map_err(|e: InputError| RunError::Check(CheckError::Input(e)))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Runtime(e.to_string()))?;
+    // Declared after the runtime, so dropped before it: pooled connections close inside it.
+    let adapters = Adapters::new(options).map_err(RunError::Setup)?;
+    runtime
+        .block_on(adapters.check(input, on_step))
+        .map_err(RunError::Check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_limits() {
+        for (timeout, doh, fetch) in [
+            (None, 5, 60),
+            (Some(2), 2, 2),
+            (Some(30), 30, 30),
+            (Some(90), 90, 60),
+        ] {
+            let options = CheckOptions {
+                timeout: timeout.map(Duration::from_secs),
+                ..CheckOptions::default()
+            };
+            assert_eq!(
+                options.doh_timeout(),
+                Duration::from_secs(doh),
+                "{timeout:?}"
+            );
+            assert_eq!(
+                options.fetch_timeout(),
+                Duration::from_secs(fetch),
+                "{timeout:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_input_is_refused_before_any_set_up() {
+        // The DoH URL is unusable too: input is checked first, so that is never reached.
+        let options = CheckOptions {
+            doh_url: "not a url".into(),
+            ..CheckOptions::default()
+        };
+        for input in ["192.0.2.1", "localhost", ""] {
+            let err = run(input, &options, &|_| {}).map(|_| ()).unwrap_err();
+            assert!(
+                matches!(err, RunError::Check(CheckError::Input(_))),
+                "{input}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn setup_errors() {
+        let options = CheckOptions {
+            doh_url: "ftp://dns.example/".into(),
+            ..CheckOptions::default()
+        };
+        assert!(matches!(
+            Adapters::new(&options),
+            Err(SetupError::DohUrl { .. })
+        ));
+        let options = CheckOptions {
+            ca_file: Some(PathBuf::from("/nonexistent/ca.pem")),
+            ..CheckOptions::default()
+        };
+        assert!(matches!(
+            Adapters::new(&options),
+            Err(SetupError::CaFile { .. })
+        ));
+    }
+}

@@ -1,0 +1,510 @@
+//! `mtasts check` end to end: the real binary against the local stand-in for the internet
+//! (`crates/mtasts-standin`, started in this process on 127.0.0.1), for every scenario of
+//! `tests/data/zones/` that has a `NAME.expected.json`, plus the failure modes a user meets.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use mtasts_standin::{RequestCounts, StandIn, StandInConfig};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::net::{IpAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// The `--timeout` every scenario runs with: short, so the stalling scenario ends quickly, and
+/// still far above what a loopback answer takes.
+const SCENARIO_TIMEOUT_SECS: &str = "4";
+
+/// No run of the binary may take longer than this.
+const RUN_DEADLINE: Duration = Duration::from_secs(60);
+
+fn zones_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/zones")
+}
+
+/// The stand-in on its own runtime, and its CA in a file under target/.
+struct Fixture {
+    standin: Option<StandIn>,
+    ca_file: PathBuf,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Fixture {
+    fn start() -> Fixture {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let standin = runtime
+            .block_on(StandIn::start(StandInConfig::new(zones_dir())))
+            .unwrap_or_else(|e| panic!("the stand-in does not start: {e}"));
+        let ca_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "standin-ca-{}-{}.pem",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&ca_file, standin.ca_pem()).unwrap();
+        Fixture {
+            standin: Some(standin),
+            ca_file,
+            runtime,
+        }
+    }
+
+    fn standin(&self) -> &StandIn {
+        self.standin.as_ref().unwrap()
+    }
+
+    /// `check DOMAIN` against the stand-in, with `extra` arguments.
+    fn check_args(&self, domain: &str, extra: &[&str]) -> Vec<String> {
+        let standin = self.standin();
+        let mut args: Vec<String> = vec![
+            "check".into(),
+            domain.into(),
+            "--doh".into(),
+            standin.doh_url(),
+            "--ca-file".into(),
+            self.ca_file.display().to_string(),
+            "--https-port".into(),
+            standin.https_port().to_string(),
+            "--timeout".into(),
+            SCENARIO_TIMEOUT_SECS.into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+
+    fn counts(&self) -> RequestCounts {
+        self.standin().request_counts()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some(standin) = self.standin.take() {
+            self.runtime.block_on(standin.stop());
+        }
+        let _ = std::fs::remove_file(&self.ca_file);
+    }
+}
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    took: Duration,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}); stderr: {}\n{}",
+                self.stderr, self.stdout
+            )
+        })
+    }
+}
+
+/// Runs `mtasts ARGS`, reading its output as it comes, killing it past [`RUN_DEADLINE`].
+fn mtasts<S: AsRef<str>>(args: &[S]) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .args(args.iter().map(AsRef::as_ref))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        stdout.read_to_string(&mut s).unwrap();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        stderr.read_to_string(&mut s).unwrap();
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > RUN_DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "mtasts {} ran past {RUN_DEADLINE:?}",
+                args.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        code: status.code().expect("exited, not killed by a signal"),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        took: started.elapsed(),
+    }
+}
+
+/// Every scenario's `NAME.expected.json`, by scenario name.
+fn expected_files() -> Vec<(String, Value)> {
+    let mut found: Vec<(String, Value)> = std::fs::read_dir(zones_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?.strip_suffix(".expected.json")?;
+            let text = std::fs::read_to_string(&path).unwrap();
+            let value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            Some((name.to_string(), value))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// How `run` differs from `expected` (see tests/data/zones/README.md), one line per difference.
+fn differences(expected: &Value, run: &Run) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let want_exit = expected["exit"].as_i64().unwrap_or(-1);
+    if i64::from(run.code) != want_exit {
+        diffs.push(format!(
+            "exit {} (stderr: {}), expected {want_exit}",
+            run.code,
+            run.stderr.trim()
+        ));
+    }
+    if want_exit == 2 {
+        // The check could not run: nothing on stdout, one line on stderr.
+        if !run.stdout.is_empty() || run.stderr.lines().count() != 1 {
+            diffs.push(format!(
+                "exit 2 wants empty stdout and one stderr line, got {:?} and {:?}",
+                run.stdout, run.stderr
+            ));
+        }
+        return diffs;
+    }
+    let Ok(report) = serde_json::from_str::<Value>(&run.stdout) else {
+        diffs.push(format!("stdout is not JSON: {}", run.stdout));
+        return diffs;
+    };
+    for field in ["domain", "verdict"] {
+        if report[field] != expected[field] {
+            diffs.push(format!(
+                "{field} {}, expected {}",
+                report[field], expected[field]
+            ));
+        }
+    }
+    let codes: BTreeSet<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    let want_codes: BTreeSet<String> = expected["codes"]
+        .as_array()
+        .expect("codes is an array")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    if codes != want_codes {
+        diffs.push(format!("codes {codes:?}, expected {want_codes:?}"));
+    }
+    let sender = |profile: &str| {
+        report["sender_matrix"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["profile"] == profile)
+            .cloned()
+    };
+    for (profile, want) in expected["senders"].as_object().unwrap() {
+        match sender(profile) {
+            None => diffs.push(format!("no sender profile {profile}")),
+            Some(s) if &s["outcome"] != want => diffs.push(format!(
+                "{profile} {} ({}), expected {want}",
+                s["outcome"], s["reason"]
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(responses) = expected.get("responses").and_then(Value::as_object) {
+        for (profile, want) in responses {
+            let want = want.as_str().unwrap();
+            let got = sender(profile).and_then(|s| s["response"].as_str().map(str::to_string));
+            if !got.as_deref().is_some_and(|g| g.contains(want)) {
+                diffs.push(format!(
+                    "{profile} response {got:?}, expected one containing {want:?}"
+                ));
+            }
+        }
+    }
+    diffs
+}
+
+#[test]
+fn every_scenario_reports_what_it_was_built_for() {
+    let fixture = Fixture::start();
+    let scenarios = expected_files();
+    assert!(
+        scenarios.iter().any(|(name, _)| name == "healthy-1mx.test"),
+        "the scenarios are missing"
+    );
+    let mut failures = Vec::new();
+    // A few at a time: the machine is small, and one scenario stalls until its timeout.
+    for batch in scenarios.chunks(6) {
+        let runs: Vec<(String, Vec<String>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|(name, expected)| {
+                    let args = fixture.check_args(name, &["--json"]);
+                    scope.spawn(move || (name.clone(), differences(expected, &mtasts(&args))))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (name, diffs) in runs {
+            failures.extend(diffs.into_iter().map(|d| format!("{name}: {d}")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} scenario differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn people_read_the_verdict_senders_findings_and_mx_hosts() {
+    let fixture = Fixture::start();
+    let run = mtasts(&fixture.check_args("mx-not-covered.test", &[]));
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // Not a terminal: no progress on stderr, no colour on stdout.
+    assert_eq!(run.stderr, "");
+    assert!(!run.stdout.contains('\x1b'), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().all(|l| l == l.trim_end()),
+        "trailing blanks:\n{}",
+        run.stdout
+    );
+    let first = run.stdout.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "Some MTA-STS senders REFUSE mail for mx-not-covered.test"
+    );
+    assert!(
+        run.stdout
+            .contains("551 5.4.8 MX hosts of 'mx-not-covered.test' failed MTA-STS validation."),
+        "{}",
+        run.stdout
+    );
+    let finding = run
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("mx.not-covered"))
+        .unwrap_or_else(|| panic!("no mx.not-covered line:\n{}", run.stdout));
+    assert!(finding.contains("mx2.mx-not-covered.test"), "{finding}");
+    assert!(finding.ends_with("(RFC 8461 §4.1)"), "{finding}");
+    let mx_table: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "MX hosts")
+        .collect();
+    assert!(
+        mx_table
+            .iter()
+            .any(|l| l.contains("mx2.mx-not-covered.test") && l.contains("NOT COVERED")),
+        "{}",
+        run.stdout
+    );
+
+    let healthy = mtasts(&fixture.check_args("healthy-1mx.test", &[]));
+    assert_eq!(healthy.code, 0, "{}{}", healthy.stdout, healthy.stderr);
+    assert!(
+        healthy
+            .stdout
+            .starts_with("MTA-STS senders deliver mail to healthy-1mx.test\n"),
+        "{}",
+        healthy.stdout
+    );
+    assert!(
+        healthy.stdout.contains("Findings: none"),
+        "{}",
+        healthy.stdout
+    );
+}
+
+/// A port on 127.0.0.1 that nothing listens on (bound, then closed again).
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn an_unreachable_resolver_fails_with_one_line() {
+    let doh = format!("http://127.0.0.1:{}/dns-query", closed_port());
+    let run = mtasts(&["check", "example.com", "--doh", &doh, "--timeout", "2"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("mtasts: the DNS resolver cannot be reached: ")
+            && run.stderr.contains(&doh),
+        "{}",
+        run.stderr
+    );
+    assert!(run.took < Duration::from_secs(2), "took {:?}", run.took);
+}
+
+#[test]
+fn a_silent_resolver_fails_within_the_timeout() {
+    // Accepts connections (the kernel does, from the backlog) and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let doh = format!("http://{}/dns-query", listener.local_addr().unwrap());
+    let run = mtasts(&["check", "example.com", "--doh", &doh, "--timeout", "1"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stderr, "mtasts: the DNS resolver did not answer in time\n",
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.took >= Duration::from_secs(1) && run.took < Duration::from_secs(4),
+        "took {:?}",
+        run.took
+    );
+    drop(listener);
+}
+
+#[test]
+fn bad_input_is_refused_before_any_query() {
+    let fixture = Fixture::start();
+    let before = fixture.counts();
+    for (input, says) in [
+        ("192.0.2.1", "is an IP address"),
+        ("localhost", "is a single label"),
+        ("exa mple.com", "is not a domain"),
+        ("", "no domain given"),
+    ] {
+        let run = mtasts(&fixture.check_args(input, &["--json"]));
+        assert_eq!(run.code, 2, "{input:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(run.stdout, "", "{input:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{input:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{input:?}: {}", run.stderr);
+    }
+    assert_eq!(fixture.counts(), before, "a query was made for bad input");
+}
+
+#[test]
+fn a_domain_as_users_type_it() {
+    let fixture = Fixture::start();
+    let run = mtasts(&fixture.check_args("user@Healthy-1MX.test.", &["--json"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["domain"], "healthy-1mx.test");
+    assert_eq!(report["verdict"], "delivers");
+}
+
+#[test]
+fn all_traffic_goes_to_the_standin_on_loopback() {
+    let fixture = Fixture::start();
+    let before = fixture.counts();
+    let run = mtasts(&fixture.check_args("healthy-3mx.test", &["--json"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = fixture.counts();
+    let report = run.json();
+    let hosts = report["mx"].as_array().unwrap();
+    assert_eq!(hosts.len(), 3);
+    // Every query the check makes reached the stand-in, and nothing more: four in the first
+    // round, A, AAAA and TLSA per MX host, and the policy host's A and AAAA for the fetch.
+    assert_eq!(after.doh - before.doh, 4 + 3 * hosts.len() as u64 + 2);
+    assert_eq!(after.https - before.https, 1);
+    assert_eq!(report["policy"]["reply"]["status"], 200);
+    for host in hosts {
+        for address in host["addresses"].as_array().unwrap() {
+            let ip: IpAddr = address.as_str().unwrap().parse().unwrap();
+            assert!(ip.is_loopback(), "{ip}");
+        }
+    }
+}
+
+#[test]
+fn resolve_overrides_the_policy_host_address() {
+    let fixture = Fixture::start();
+    // mta-sts.policy-fetch-dns.test has no address in DNS: without --resolve the fetch fails at
+    // DNS; with it, the fetch reaches the stand-in, which has no certificate for that host.
+    let entry = format!(
+        "mta-sts.policy-fetch-dns.test:{}:127.0.0.1",
+        fixture.standin().https_port()
+    );
+    let plain = mtasts(&fixture.check_args("policy-fetch-dns.test", &["--json"])).json();
+    assert_eq!(plain["policy"]["error"]["kind"], "dns");
+    let resolved =
+        mtasts(&fixture.check_args("policy-fetch-dns.test", &["--json", "--resolve", &entry]))
+            .json();
+    assert_eq!(resolved["policy"]["error"]["kind"], "tls", "{resolved}");
+
+    // An entry for a port the check never connects to is a mistake, said before any query.
+    let before = fixture.counts();
+    let run = mtasts(&fixture.check_args(
+        "healthy-1mx.test",
+        &["--resolve", "mta-sts.healthy-1mx.test:8443:127.0.0.1"],
+    ));
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--resolve"), "{}", run.stderr);
+    assert_eq!(fixture.counts(), before);
+}
+
+#[test]
+fn tls_failures_are_classified() {
+    let fixture = Fixture::start();
+    for (scenario, class, result_type) in [
+        (
+            "policy-fetch-tls-expired.test",
+            "expired",
+            "certificate-expired",
+        ),
+        (
+            "policy-fetch-tls-wrong-name.test",
+            "wrong-name",
+            "certificate-host-mismatch",
+        ),
+        (
+            "policy-fetch-tls-untrusted.test",
+            "untrusted",
+            "certificate-not-trusted",
+        ),
+        (
+            "policy-fetch-tls-no-cert.test",
+            "handshake",
+            "validation-failure",
+        ),
+    ] {
+        let report = mtasts(&fixture.check_args(scenario, &["--json"])).json();
+        let policy = &report["policy"];
+        assert_eq!(policy["error"]["kind"], "tls", "{scenario}: {policy}");
+        assert_eq!(policy["error"]["class"], class, "{scenario}: {policy}");
+        assert_eq!(policy["tlsrpt_result_type"], result_type, "{scenario}");
+    }
+}

@@ -1,0 +1,163 @@
+//! The DoH server (RFC 8484) over plain HTTP/1.1: `POST /dns-query` with an
+//! `application/dns-message` body, or `GET /dns-query?dns=<base64url>`. Connections stay open
+//! between requests unless the client says `Connection: close`.
+//!
+//! HTTP answers: 200 with the DNS message; 400 for a body or `dns` parameter that is not a DNS
+//! query; 404 for other paths; 405 for other methods; 411 for a POST without Content-Length;
+//! 413 for a head over 8 KiB or a body over 65535 bytes (RFC 8484 §6: a DNS message's limit);
+//! 415 for another content type. A `$TIMEOUT` name gets no answer until the client hangs up.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use crate::answer::{Reply, Zones};
+use crate::http1::{error_response, response, Connection, ReadError};
+use crate::Counters;
+
+/// The DoH path.
+pub const DOH_PATH: &str = "/dns-query";
+
+/// The largest DNS message accepted (RFC 8484 §6 and RFC 1035 §4.2.2).
+const MAX_MESSAGE_LEN: usize = 65535;
+
+/// What every DoH connection shares.
+pub(crate) struct DohState {
+    pub(crate) zones: Zones,
+    pub(crate) delay: Duration,
+    pub(crate) counters: Arc<Counters>,
+}
+
+/// Accepts connections until the task is aborted; aborting it aborts every connection.
+pub(crate) async fn serve(listener: TcpListener, state: Arc<DohState>) {
+    let mut connections = JoinSet::new();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        // Reap finished connections so the set does not grow without bound.
+        while connections.try_join_next().is_some() {}
+        connections.spawn(connection(stream, Arc::clone(&state)));
+    }
+}
+
+async fn connection(stream: TcpStream, state: Arc<DohState>) {
+    let _ = stream.set_nodelay(true);
+    let mut connection = Connection::new(stream);
+    loop {
+        let head = match connection.read_head().await {
+            Ok(head) => head,
+            Err(ReadError::Closed | ReadError::Io) => return,
+            Err(ReadError::TooLarge) => {
+                let _ = connection
+                    .write(&error_response(413, "Content Too Large"))
+                    .await;
+                return;
+            }
+            Err(ReadError::Malformed) => {
+                let _ = connection.write(&error_response(400, "Bad Request")).await;
+                return;
+            }
+        };
+        state.counters.doh.fetch_add(1, Ordering::Relaxed);
+        let query = match head.method.as_str() {
+            _ if head.path() != DOH_PATH => Err((404, "Not Found")),
+            "GET" => get_query(head.query()),
+            "POST" => match post_length(&head) {
+                Ok(len) => match connection.read_body(len).await {
+                    Ok(body) => Ok(body),
+                    Err(_) => return,
+                },
+                Err(status) => Err(status),
+            },
+            _ => Err((405, "Method Not Allowed")),
+        };
+        if !state.delay.is_zero() {
+            tokio::time::sleep(state.delay).await;
+        }
+        let reply = match query {
+            Ok(query) => match state.zones.answer(&query) {
+                Reply::Message(message) => {
+                    response(200, "OK", &[], "application/dns-message", &message)
+                }
+                Reply::Malformed => error_response(400, "Bad Request"),
+                Reply::NoAnswer => {
+                    connection.wait_for_close().await;
+                    return;
+                }
+            },
+            Err((status, reason)) => error_response(status, reason),
+        };
+        let keep_alive = head.keep_alive() && reply.starts_with(b"HTTP/1.1 200");
+        if connection.write(&reply).await.is_err() || !keep_alive {
+            return;
+        }
+    }
+}
+
+/// The query of `GET /dns-query?dns=…` (RFC 8484 §4.1: base64url without padding).
+fn get_query(query: Option<&str>) -> Result<Vec<u8>, (u16, &'static str)> {
+    let value = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("dns="))
+        .ok_or((400, "Bad Request"))?;
+    if value.len() > MAX_MESSAGE_LEN.div_ceil(3) * 4 {
+        return Err((413, "Content Too Large"));
+    }
+    URL_SAFE_NO_PAD
+        .decode(value.trim_end_matches('='))
+        .map_err(|_| (400, "Bad Request"))
+}
+
+/// The body length of a POST, after checking its content type.
+fn post_length(head: &crate::http1::RequestHead) -> Result<usize, (u16, &'static str)> {
+    let content_type = head.header("content-type").unwrap_or_default();
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    if !media_type.eq_ignore_ascii_case("application/dns-message") {
+        return Err((415, "Unsupported Media Type"));
+    }
+    if head.header("transfer-encoding").is_some() {
+        return Err((411, "Length Required"));
+    }
+    let len = head
+        .header("content-length")
+        .ok_or((411, "Length Required"))?
+        .parse::<usize>()
+        .map_err(|_| (400, "Bad Request"))?;
+    if len > MAX_MESSAGE_LEN {
+        return Err((413, "Content Too Large"));
+    }
+    Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_get_parameters() {
+        for (query, want) in [
+            (
+                Some("dns=AAABAAABAAAAAAAAA3d3dwdleGFtcGxlA2NvbQAAAQAB"),
+                Ok(33),
+            ),
+            (Some("ct=x&dns=AAAB"), Ok(3)),
+            (Some("dns=AAAB=="), Ok(3)),
+            (Some("dns=!!!"), Err((400, "Bad Request"))),
+            (Some("other=1"), Err((400, "Bad Request"))),
+            (None, Err((400, "Bad Request"))),
+        ] {
+            assert_eq!(get_query(query).map(|q| q.len()), want, "{query:?}");
+        }
+        let huge = format!("dns={}", "A".repeat(90_000));
+        assert_eq!(get_query(Some(&huge)), Err((413, "Content Too Large")));
+    }
+}

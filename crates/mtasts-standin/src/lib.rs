@@ -1,0 +1,262 @@
+//! A local stand-in for the internet, for `mtasts check` in tests and offline: a DoH server
+//! (RFC 8484) answering from zone files and HTTPS policy hosts (`mta-sts.<domain>`) with
+//! certificates from a test CA generated at start-up, all on 127.0.0.1.
+//!
+//! A scenario directory (by default `tests/data/zones/`, described in its `README.md`) holds
+//! `NAME.zone` files ([`zone`]) and `NAME.http` files ([`policy_host`]). Start the servers on the
+//! caller's tokio runtime with [`StandIn::start`]:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use mtasts_standin::{StandIn, StandInConfig};
+//! let standin = StandIn::start(StandInConfig::new("tests/data/zones")).await?;
+//! println!("{} {} {}", standin.doh_url(), standin.https_port(), standin.ca_pem());
+//! standin.stop().await;
+//! # Ok(()) }
+//! ```
+//!
+//! What it does not do: listen anywhere but loopback; serve DNS over UDP/TCP port 53, DoT or
+//! HTTP/2; sign anything (AD is a flag the zone file sets, no RRSIG is ever sent); wildcards or
+//! delegations; reload files while running; keep the CA's private key beyond the process.
+//! It is a test fixture, not a resolver: names outside every zone are answered REFUSED.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+pub mod certs;
+pub mod policy_host;
+pub mod scenario;
+pub mod zone;
+
+mod answer;
+mod doh;
+mod http1;
+mod https;
+
+pub use certs::{CertKind, WRONG_NAME};
+pub use doh::DOH_PATH;
+pub use https::POLICY_PATH;
+pub use scenario::{load_scenarios, DnsAnswers, LoadError, Scenarios, DEFAULT_ZONES_DIR};
+
+/// How to start the stand-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandInConfig {
+    /// The scenario directory.
+    pub zones_dir: PathBuf,
+    /// Milliseconds added before every answer, DoH and HTTPS alike.
+    pub delay_ms: u64,
+    /// The HTTPS port; `None` for an ephemeral one.
+    pub https_port: Option<u16>,
+    /// The DoH port; `None` for an ephemeral one.
+    pub doh_port: Option<u16>,
+    /// The loopback address both servers listen on (127.0.0.1 by default). Another one of
+    /// 127.0.0.0/8 lets parallel tests each run a stand-in on port 443; any other address is
+    /// refused.
+    pub ip: Ipv4Addr,
+}
+
+impl StandInConfig {
+    /// Ephemeral ports, no delay, scenarios from `zones_dir`.
+    pub fn new(zones_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            zones_dir: zones_dir.into(),
+            delay_ms: 0,
+            https_port: None,
+            doh_port: None,
+            ip: Ipv4Addr::LOCALHOST,
+        }
+    }
+}
+
+impl Default for StandInConfig {
+    fn default() -> Self {
+        Self::new(DEFAULT_ZONES_DIR)
+    }
+}
+
+/// How many requests each server has read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestCounts {
+    /// DoH requests (valid or not), counted once the request head is read.
+    pub doh: u64,
+    /// HTTPS requests after a completed handshake, counted once the request head is read.
+    pub https: u64,
+}
+
+/// The counters the servers share.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) doh: AtomicU64,
+    pub(crate) https: AtomicU64,
+}
+
+/// The running stand-in. Dropping it stops the servers too (without waiting for them).
+#[derive(Debug)]
+pub struct StandIn {
+    doh_addr: SocketAddr,
+    https_addr: SocketAddr,
+    ca_pem: String,
+    ca_der: Vec<u8>,
+    zones: Vec<String>,
+    policy_hosts: Vec<String>,
+    counters: Arc<Counters>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl StandIn {
+    /// Loads the scenarios, makes the certificates and starts both servers on the current
+    /// tokio runtime. Scenario errors come back as [`io::ErrorKind::InvalidData`] wrapping a
+    /// [`LoadError`].
+    pub async fn start(config: StandInConfig) -> io::Result<StandIn> {
+        if !config.ip.is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} is not a loopback address", config.ip),
+            ));
+        }
+        let scenarios = load_scenarios(&config.zones_dir).map_err(invalid_data)?;
+        let zones_index = scenarios.index().map_err(invalid_data)?;
+        let now = time::OffsetDateTime::now_utc();
+        let ca = certs::TestCa::generate(now).map_err(io::Error::other)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut keys = std::collections::BTreeMap::new();
+        for (host, policy) in &scenarios.policy_hosts {
+            let key = ca
+                .leaf(host, policy.cert, now, &provider)
+                .map_err(io::Error::other)?;
+            keys.insert(host.clone(), key);
+        }
+        let tls_config = https::server_config(provider, https::SniResolver { keys })
+            .map_err(io::Error::other)?;
+
+        let delay = Duration::from_millis(config.delay_ms);
+        let counters = Arc::new(Counters::default());
+        let doh_listener = bind(config.ip, config.doh_port).await?;
+        let https_listener = bind(config.ip, config.https_port).await?;
+        let doh_addr = doh_listener.local_addr()?;
+        let https_addr = https_listener.local_addr()?;
+
+        let zones = scenarios.zones.iter().map(|z| z.apex.to_string()).collect();
+        let policy_hosts = scenarios.policy_hosts.keys().cloned().collect();
+        let doh_state = Arc::new(doh::DohState {
+            zones: zones_index,
+            delay,
+            counters: Arc::clone(&counters),
+        });
+        let https_state = Arc::new(https::HttpsState {
+            hosts: scenarios.policy_hosts,
+            delay,
+            counters: Arc::clone(&counters),
+        });
+        let tasks = vec![
+            tokio::spawn(doh::serve(doh_listener, doh_state)),
+            tokio::spawn(https::serve(
+                https_listener,
+                TlsAcceptor::from(tls_config),
+                https_state,
+            )),
+        ];
+        Ok(StandIn {
+            doh_addr,
+            https_addr,
+            ca_pem: ca.pem().to_owned(),
+            ca_der: ca.der().to_vec(),
+            zones,
+            policy_hosts,
+            counters,
+            tasks,
+        })
+    }
+
+    /// The DoH endpoint, `http://127.0.0.1:PORT/dns-query` (or the configured loopback address).
+    pub fn doh_url(&self) -> String {
+        format!("http://{}{DOH_PATH}", self.doh_addr)
+    }
+
+    /// The DoH server's address.
+    pub fn doh_addr(&self) -> SocketAddr {
+        self.doh_addr
+    }
+
+    /// The HTTPS server's port.
+    pub fn https_port(&self) -> u16 {
+        self.https_addr.port()
+    }
+
+    /// The HTTPS server's address.
+    pub fn https_addr(&self) -> SocketAddr {
+        self.https_addr
+    }
+
+    /// The test CA's certificate, PEM: what a client trusts to reach the policy hosts.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The test CA's certificate, DER.
+    pub fn ca_der(&self) -> &[u8] {
+        &self.ca_der
+    }
+
+    /// The zones served, in file-name order.
+    pub fn zones(&self) -> &[String] {
+        &self.zones
+    }
+
+    /// The policy hosts served (`mta-sts.NAME`), in order.
+    pub fn policy_hosts(&self) -> &[String] {
+        &self.policy_hosts
+    }
+
+    /// The requests read so far.
+    pub fn request_counts(&self) -> RequestCounts {
+        RequestCounts {
+            doh: self.counters.doh.load(Ordering::Relaxed),
+            https: self.counters.https.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The requests read so far, DoH and HTTPS together.
+    pub fn requests_served(&self) -> u64 {
+        let counts = self.request_counts();
+        counts.doh + counts.https
+    }
+
+    /// Stops both servers and waits until their ports are closed.
+    pub async fn stop(mut self) {
+        let tasks = std::mem::take(&mut self.tasks);
+        for task in &tasks {
+            task.abort();
+        }
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+async fn bind(ip: Ipv4Addr, port: Option<u16>) -> io::Result<TcpListener> {
+    let port = port.unwrap_or(0);
+    TcpListener::bind((ip, port))
+        .await
+        .map_err(|e| io::Error::new(e.kind(), format!("binding {ip}:{port}: {e}")))
+}
+
+fn invalid_data(error: LoadError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, error)
+}

@@ -1,0 +1,122 @@
+//! `mtasts-standin`: the local stand-in for the internet, run by hand.
+//!
+//! Starts the DoH server and the HTTPS policy hosts on 127.0.0.1, writes the test CA to a file,
+//! prints where everything is, and runs until Ctrl-C or SIGTERM.
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use mtasts_standin::{StandIn, StandInConfig, DEFAULT_ZONES_DIR};
+
+/// A DoH server answering from zone files and HTTPS policy hosts with a test CA, on 127.0.0.1.
+#[derive(Debug, Parser)]
+#[command(name = "mtasts-standin", version)]
+struct Args {
+    /// The scenario directory of NAME.zone and NAME.http files.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_ZONES_DIR)]
+    zones: PathBuf,
+    /// The DoH port (default: any free port).
+    #[arg(long, value_name = "N")]
+    doh_port: Option<u16>,
+    /// The HTTPS port (default: any free port; 443 needs the right to bind it).
+    #[arg(long, value_name = "N")]
+    https_port: Option<u16>,
+    /// Milliseconds added before every answer, DoH and HTTPS.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    delay_ms: u64,
+    /// The loopback address to listen on.
+    #[arg(long, value_name = "ADDR", default_value_t = Ipv4Addr::LOCALHOST)]
+    ip: Ipv4Addr,
+    /// Where to write the test CA certificate (PEM) [default: a file in the temp directory].
+    #[arg(long, value_name = "PATH")]
+    ca_out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("mtasts-standin: starting the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("mtasts-standin: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let standin = StandIn::start(StandInConfig {
+        zones_dir: args.zones.clone(),
+        delay_ms: args.delay_ms,
+        https_port: args.https_port,
+        doh_port: args.doh_port,
+        ip: args.ip,
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let ca_path = args.ca_out.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("mtasts-standin-{}-ca.pem", standin.https_port()))
+    });
+    std::fs::write(&ca_path, standin.ca_pem())
+        .map_err(|e| format!("writing {}: {e}", ca_path.display()))?;
+
+    println!(
+        "zones:  {} ({})",
+        args.zones.display(),
+        standin.zones().join(", ")
+    );
+    println!("DoH:    {}", standin.doh_url());
+    println!(
+        "HTTPS:  {} ({})",
+        standin.https_addr(),
+        standin.policy_hosts().join(", ")
+    );
+    println!("CA:     {}", ca_path.display());
+    if let Some(host) = standin.policy_hosts().first() {
+        println!(
+            "try:    curl --cacert {} --resolve {host}:{port}:{} https://{host}:{port}/.well-known/mta-sts.txt",
+            ca_path.display(),
+            standin.https_addr().ip(),
+            port = standin.https_port(),
+        );
+    }
+    println!("Ctrl-C or SIGTERM stops it.");
+
+    wait_for_signal().await?;
+    let served = standin.request_counts();
+    standin.stop().await;
+    println!(
+        "stopped after {} DoH and {} HTTPS requests",
+        served.doh, served.https
+    );
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> Result<(), String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate =
+        signal(SignalKind::terminate()).map_err(|e| format!("listening for SIGTERM: {e}"))?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.map_err(|e| format!("listening for Ctrl-C: {e}")),
+        _ = terminate.recv() => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> Result<(), String> {
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("listening for Ctrl-C: {e}"))
+}

@@ -1,0 +1,334 @@
+//! The sender matrix: what real senders do with a domain today (RULES.md, "Sender matrix").
+//!
+//! Each profile is data: a small set of documented deviations from RFC 8461. The `rfc8461`
+//! profile follows every MUST and SHOULD. Where a sender's behaviour is not documented, its
+//! profile follows the RFC.
+
+use super::report::{HostVerdict, MxHost, Outcome, SenderVerdict};
+use crate::finding::{Code, Finding, Severity};
+use crate::mta_sts::policy::{Mode, MtaStsPolicy};
+use crate::mx::covering_pattern;
+
+/// How one sender deviates from RFC 8461.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SenderProfile {
+    /// The stable name used in JSON, e.g. `exchange-online`.
+    pub name: &'static str,
+    /// Who this is and where its behaviour is documented.
+    pub description: &'static str,
+    /// Error findings this sender accepts anyway: its parser is more lenient than the RFC.
+    pub tolerates: &'static [Code],
+    /// Findings the RFC lets pass but that make this sender ignore the record or policy.
+    pub also_rejects: &'static [Code],
+    /// Whether it refuses a policy whose media type is not `text/plain` (RFC 8461 §3.2 SHOULD).
+    pub checks_content_type: bool,
+    /// Whether an MX host that is a CNAME is matched by its final target instead of its name.
+    /// Exchange Online does this and so refuses CNAME'd hosts that the policy lists by name.
+    pub matches_cname_target: bool,
+    /// The response when an MX host is not covered, with `{domain}` in place of the domain.
+    pub not_covered_response: Option<&'static str>,
+    /// How it reads the policy file.
+    pub reading: Reading,
+}
+
+/// How a sender reads the policy file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// As the RFC's grammar says (the first of a repeated field counts); error findings not in
+    /// `tolerates` make the policy unusable.
+    Rfc,
+    /// Stalwart's line reader, as its source reads (stalwartlabs/mail-server,
+    /// `crates/smtp/src/outbound/mta_sts/parse.rs`): `key: value` pairs trimmed, lines without a
+    /// colon and unknown keys skipped, the LAST `mode` and `max_age` win, a bad `max_age` keeps
+    /// 86400, `version` compared without case, no `mode` means `none`, at least one `mx` needed.
+    Stalwart,
+}
+
+/// Every profile, `rfc8461` first.
+pub const PROFILES: &[SenderProfile] = &[
+    SenderProfile {
+        name: "rfc8461",
+        description: "RFC 8461 as written: strict ABNF, text/plain required, 64 KiB, 200 only, no redirects.",
+        tolerates: &[],
+        also_rejects: &[],
+        checks_content_type: true,
+        matches_cname_target: false,
+        not_covered_response: None,
+        reading: Reading::Rfc,
+    },
+    SenderProfile {
+        name: "exchange-online",
+        description: "Microsoft Exchange Online (announcement of MTA-STS for outbound mail): refuses MX \
+            hosts that are CNAMEs unless the policy names the final target; also accepts a CN match; \
+            responses 551 5.4.8, 5.7.4, 5.7.5, 5.7.6.",
+        tolerates: &[],
+        also_rejects: &[],
+        checks_content_type: true,
+        matches_cname_target: true,
+        not_covered_response: Some("551 5.4.8 MX hosts of '{domain}' failed MTA-STS validation."),
+        reading: Reading::Rfc,
+    },
+    SenderProfile {
+        name: "postfix-mta-sts-resolver",
+        description: "Postfix with postfix-mta-sts-resolver: requires text/plain, follows no redirects, \
+            enforces the max_age range.",
+        tolerates: &[],
+        also_rejects: &[],
+        checks_content_type: true,
+        matches_cname_target: false,
+        not_covered_response: None,
+        reading: Reading::Rfc,
+    },
+    SenderProfile {
+        name: "mox",
+        description: "The mox mail server: strict ABNF (blank lines, BOM refused), does not check the \
+            Content-Type, 64 KiB cap, ignores a _mta-sts record with a repeated field, accepts \
+            max_age above 31557600.",
+        tolerates: &[Code::PolicyMaxAgeTooLarge],
+        also_rejects: &[Code::StsRecordDuplicateField, Code::PolicyDuplicateField],
+        checks_content_type: false,
+        matches_cname_target: false,
+        not_covered_response: None,
+        reading: Reading::Rfc,
+    },
+    SenderProfile {
+        name: "stalwart",
+        description: "The Stalwart mail server: its own lenient line reader (see `Reading::Stalwart`), \
+            1 MiB cap, does not check the Content-Type.",
+        tolerates: &[Code::PolicyFetchTooLarge],
+        also_rejects: &[],
+        checks_content_type: false,
+        matches_cname_target: false,
+        not_covered_response: None,
+        reading: Reading::Stalwart,
+    },
+];
+
+/// What the check learned that decides the senders' outcomes.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// The domain.
+    pub domain: &'a str,
+    /// The findings of the `_mta-sts` RRset, or `None` when there is no STS record.
+    pub record: Option<&'a [Finding]>,
+    /// Why the policy could not be had at all (fetch failed, non-200, redirect, too large).
+    pub fetch_failure: Option<Code>,
+    /// Whether the media type was `text/plain`.
+    pub content_type_ok: bool,
+    /// The policy's findings and the lenient reading, when a body was linted.
+    pub policy: Option<(&'a [Finding], Option<&'a MtaStsPolicy>)>,
+    /// The MX hosts.
+    pub mx: &'a [MxHost],
+    /// Why no mail can be delivered at all (null MX, no mail host, MX lookup failing).
+    pub mx_problem: Option<&'a MxProblem>,
+    /// The policy body as fetched, for senders with their own reader.
+    pub policy_body: Option<&'a [u8]>,
+}
+
+/// Why no sender can deliver, whatever the policy says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MxProblem {
+    /// One sentence.
+    pub reason: String,
+    /// The reply senders give, where one is defined.
+    pub response: Option<String>,
+}
+
+/// The parts of a policy a sender applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Applied {
+    mode: Mode,
+    mx: Vec<String>,
+}
+
+/// The sender matrix over every profile.
+pub fn sender_matrix(facts: &Facts<'_>) -> Vec<SenderVerdict> {
+    PROFILES.iter().map(|p| judge(p, facts)).collect()
+}
+
+fn judge(profile: &SenderProfile, facts: &Facts<'_>) -> SenderVerdict {
+    if let Some(problem) = facts.mx_problem {
+        let mut verdict = uniform(facts, profile, Outcome::Refuses, problem.reason.clone());
+        verdict.response = problem.response.clone();
+        return verdict;
+    }
+    match usable_policy(profile, facts) {
+        Err(reason) => uniform(facts, profile, Outcome::NoPolicy, reason),
+        Ok(policy) => match policy.mode {
+            Mode::None => uniform(
+                facts,
+                profile,
+                Outcome::NoPolicy,
+                "the policy's mode is none: the domain opts out".into(),
+            ),
+            Mode::Testing => uniform(
+                facts,
+                profile,
+                Outcome::DeliversTesting,
+                "mode testing: failures are reported, mail is delivered".into(),
+            ),
+            Mode::Enforce => enforce(profile, facts, &policy.mx),
+        },
+    }
+}
+
+/// The policy this sender would apply, or why it applies none.
+fn usable_policy(profile: &SenderProfile, facts: &Facts<'_>) -> Result<Applied, String> {
+    let fatal = |f: &&Finding| {
+        (f.severity == Severity::Error && !profile.tolerates.contains(&f.code))
+            || profile.also_rejects.contains(&f.code)
+    };
+    let Some(record) = facts.record else {
+        return Err("no _mta-sts record: the domain has no MTA-STS".into());
+    };
+    if let Some(f) = record.iter().find(fatal) {
+        return Err(format!("the _mta-sts record is not usable ({})", f.code));
+    }
+    if let Some(code) = facts.fetch_failure {
+        return Err(format!("the policy cannot be fetched ({code})"));
+    }
+    if profile.checks_content_type && !facts.content_type_ok {
+        return Err(format!(
+            "the policy is not served as text/plain ({})",
+            Code::PolicyFetchContentType
+        ));
+    }
+    let Some((findings, value)) = facts.policy else {
+        return Err("no policy was fetched".into());
+    };
+    match profile.reading {
+        Reading::Rfc => {
+            if let Some(f) = findings.iter().find(fatal) {
+                return Err(format!(
+                    "the policy is not valid for this sender ({})",
+                    f.code
+                ));
+            }
+            value
+                .map(|p| Applied {
+                    mode: p.mode,
+                    mx: p.mx.clone(),
+                })
+                .ok_or_else(|| "the policy cannot be read".to_string())
+        }
+        Reading::Stalwart => {
+            if let Some(f) = findings
+                .iter()
+                .find(|f| f.code == Code::PolicyFetchTooLarge)
+            {
+                if !profile.tolerates.contains(&f.code) {
+                    return Err(format!("the policy is too large ({})", f.code));
+                }
+            }
+            stalwart_reading(facts.policy_body.unwrap_or_default())
+        }
+    }
+}
+
+/// What Stalwart's reader takes from a policy body (see [`Reading::Stalwart`]); an
+/// approximation line by line.
+fn stalwart_reading(body: &[u8]) -> Result<Applied, String> {
+    let text = String::from_utf8_lossy(body);
+    let mut mode = Mode::None;
+    let mut mx = Vec::new();
+    for line in text.split('\n') {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "mx" if !value.is_empty() && value != "*." => mx.push(value.to_ascii_lowercase()),
+            "mode" => {
+                mode = Mode::from_value(value)
+                    .ok_or_else(|| format!("Stalwart refuses the mode {value:?}"))?;
+            }
+            "version" if !value.eq_ignore_ascii_case("STSv1") => {
+                return Err(format!("Stalwart refuses the version {value:?}"));
+            }
+            _ => {}
+        }
+    }
+    if mx.is_empty() {
+        return Err("Stalwart needs at least one mx line".into());
+    }
+    Ok(Applied { mode, mx })
+}
+
+fn enforce(profile: &SenderProfile, facts: &Facts<'_>, patterns: &[String]) -> SenderVerdict {
+    let hosts: Vec<HostVerdict> = facts
+        .mx
+        .iter()
+        .map(|mx| {
+            let name = match mx.cname.last() {
+                Some(target) if profile.matches_cname_target => target.as_str(),
+                _ => mx.host.as_str(),
+            };
+            if covering_pattern(patterns, name).is_some() {
+                HostVerdict {
+                    mx: mx.host.clone(),
+                    outcome: Outcome::Delivers,
+                    response: None,
+                }
+            } else {
+                HostVerdict {
+                    mx: mx.host.clone(),
+                    outcome: Outcome::Refuses,
+                    response: profile
+                        .not_covered_response
+                        .map(|r| r.replace("{domain}", facts.domain)),
+                }
+            }
+        })
+        .collect();
+    let refused: Vec<&HostVerdict> = hosts
+        .iter()
+        .filter(|h| h.outcome == Outcome::Refuses)
+        .collect();
+    let (outcome, reason) = match refused.as_slice() {
+        [] => (Outcome::Delivers, "every MX host is covered by the policy".to_string()),
+        [first, ..] if profile.matches_cname_target && facts.mx.iter().any(|m| m.host == first.mx && !m.cname.is_empty()) => (
+            Outcome::Refuses,
+            format!(
+                "{} is a CNAME and this sender matches the policy against its target, which no pattern covers",
+                first.mx
+            ),
+        ),
+        hosts => (
+            Outcome::Refuses,
+            format!(
+                "no policy pattern covers {}",
+                hosts.iter().map(|h| h.mx.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+    };
+    SenderVerdict {
+        profile: profile.name.to_string(),
+        outcome,
+        response: refused.first().and_then(|h| h.response.clone()),
+        reason,
+        hosts,
+    }
+}
+
+fn uniform(
+    facts: &Facts<'_>,
+    profile: &SenderProfile,
+    outcome: Outcome,
+    reason: String,
+) -> SenderVerdict {
+    SenderVerdict {
+        profile: profile.name.to_string(),
+        outcome,
+        response: None,
+        reason,
+        hosts: facts
+            .mx
+            .iter()
+            .map(|mx| HostVerdict {
+                mx: mx.host.clone(),
+                outcome,
+                response: None,
+            })
+            .collect(),
+    }
+}

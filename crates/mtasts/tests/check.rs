@@ -1,0 +1,354 @@
+//! The domain check over hand-written fakes: a resolver answering from the scenario zone files
+//! (`tests/data/zones/`, through the stand-in's in-process answers) and a fetcher built from the
+//! scenarios' `.http` files. No sockets: the same scenarios run end to end, over real DoH and
+//! HTTPS, in `crates/mtasts-cli/tests/check.rs`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use futures_executor::block_on;
+use mtasts::check::{
+    check_domain, Clock, FetchError, HttpReply, PolicyFetcher, Resolver, Step, TlsErrorClass,
+    TransportError, FETCH_READ_LIMIT,
+};
+use mtasts::dns::{decode_answer, encode_query, RecordData, RecordType};
+use mtasts_standin::{load_scenarios, CertKind, DnsAnswers, Scenarios};
+use serde_json::Value;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+fn zones_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/zones")
+}
+
+/// Completes on its second poll: one "network round trip" for the depth bookkeeping below.
+struct RoundTrip(bool);
+
+impl Future for RoundTrip {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+/// Tracks how deep the chain of dependent exchanges goes: an exchange that starts after another
+/// has finished is one round trip deeper.
+#[derive(Default)]
+struct Depth {
+    finished: Cell<u32>,
+    max: Cell<u32>,
+    in_flight: Cell<u32>,
+    max_in_flight: Cell<u32>,
+    queries: RefCell<Vec<String>>,
+}
+
+impl Depth {
+    async fn round_trip(&self) {
+        let depth = self.finished.get() + 1;
+        self.in_flight.set(self.in_flight.get() + 1);
+        self.max_in_flight
+            .set(self.max_in_flight.get().max(self.in_flight.get()));
+        RoundTrip(false).await;
+        self.in_flight.set(self.in_flight.get() - 1);
+        self.finished.set(self.finished.get().max(depth));
+        self.max.set(self.max.get().max(depth));
+    }
+}
+
+struct FakeResolver<'a> {
+    answers: &'a DnsAnswers,
+    depth: &'a Depth,
+}
+
+impl Resolver for FakeResolver<'_> {
+    async fn exchange(&self, query: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        self.depth.round_trip().await;
+        self.depth.queries.borrow_mut().push(format!("{query:?}"));
+        self.answers.answer(&query).ok_or(TransportError::Timeout)
+    }
+}
+
+struct FakeFetcher<'a> {
+    scenarios: &'a Scenarios,
+    answers: &'a DnsAnswers,
+    depth: &'a Depth,
+}
+
+impl PolicyFetcher for FakeFetcher<'_> {
+    async fn fetch(&self, url: &str) -> Result<HttpReply, FetchError> {
+        self.depth.round_trip().await;
+        let host = url
+            .strip_prefix("https://")
+            .and_then(|u| u.split('/').next())
+            .unwrap()
+            .to_string();
+        let resolves = [RecordType::A, RecordType::Aaaa].into_iter().any(|rtype| {
+            let query = encode_query(&host, rtype).unwrap();
+            self.answers
+                .answer(&query)
+                .and_then(|bytes| decode_answer(&bytes).ok())
+                .is_some_and(|a| {
+                    a.data_for(&host)
+                        .iter()
+                        .any(|d| matches!(d, RecordData::A { .. } | RecordData::Aaaa { .. }))
+                })
+        });
+        if !resolves {
+            return Err(FetchError::Dns {
+                detail: format!("{host} has no address"),
+            });
+        }
+        let Some(policy_host) = self.scenarios.policy_hosts.get(&host) else {
+            return Err(FetchError::Tls {
+                class: TlsErrorClass::Handshake,
+                detail: "alert: access denied".into(),
+            });
+        };
+        let class = match policy_host.cert {
+            CertKind::Valid => None,
+            CertKind::Expired => Some(TlsErrorClass::Expired),
+            CertKind::WrongName => Some(TlsErrorClass::WrongName),
+            CertKind::Untrusted => Some(TlsErrorClass::Untrusted),
+            other => panic!("certificate kind {other:?} is new: map it"),
+        };
+        if let Some(class) = class {
+            return Err(FetchError::Tls {
+                class,
+                detail: "certificate verification failed".into(),
+            });
+        }
+        if policy_host.stall {
+            return Err(FetchError::Timeout);
+        }
+        Ok(parse_response(&policy_host.response))
+    }
+}
+
+/// A raw HTTP/1.1 response as a fetcher would report it.
+fn parse_response(bytes: &[u8]) -> HttpReply {
+    let head_end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| (p, p + 4))
+        .or_else(|| {
+            bytes
+                .windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|p| (p, p + 2))
+        })
+        .unwrap();
+    let head = String::from_utf8_lossy(&bytes[..head_end.0]);
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let body = &bytes[head_end.1..];
+    HttpReply {
+        status,
+        headers,
+        body: body[..body.len().min(FETCH_READ_LIMIT)].to_vec(),
+        truncated: body.len() > FETCH_READ_LIMIT,
+    }
+}
+
+struct TickClock(Cell<u64>);
+
+impl Clock for TickClock {
+    fn now_ms(&self) -> u64 {
+        self.0.set(self.0.get() + 1);
+        self.0.get()
+    }
+}
+
+fn run(
+    domain: &str,
+    scenarios: &Scenarios,
+    answers: &DnsAnswers,
+    depth: &Depth,
+) -> (Value, Vec<Step>) {
+    let resolver = FakeResolver { answers, depth };
+    let fetcher = FakeFetcher {
+        scenarios,
+        answers,
+        depth,
+    };
+    let clock = TickClock(Cell::new(0));
+    let seen = RefCell::new(Vec::new());
+    let report = block_on(check_domain(
+        domain,
+        &resolver,
+        &fetcher,
+        &clock,
+        &|s: &Step| seen.borrow_mut().push(s.clone()),
+    ))
+    .unwrap_or_else(|e| panic!("{domain}: {e}"));
+    (serde_json::to_value(&report).unwrap(), seen.into_inner())
+}
+
+#[test]
+fn every_scenario_gives_its_expected_findings_and_sender_outcomes() {
+    let scenarios = load_scenarios(&zones_dir()).unwrap();
+    let answers = scenarios.dns_answers().unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(zones_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".expected.json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "scenarios with expectations");
+    let mut failures = Vec::new();
+    for file in &files {
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let domain = expected["domain"].as_str().unwrap();
+        if expected["exit"] == 2 {
+            continue; // the check cannot run: the CLI test covers it
+        }
+        let (report, _) = run(domain, &scenarios, &answers, &Depth::default());
+        let mut wrong = Vec::new();
+        if report["verdict"] != expected["verdict"] {
+            wrong.push(format!(
+                "verdict {} (want {})",
+                report["verdict"], expected["verdict"]
+            ));
+        }
+        let codes: BTreeSet<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        let want: BTreeSet<&str> = expected["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        if codes != want {
+            wrong.push(format!("codes {codes:?} (want {want:?})"));
+        }
+        for (profile, outcome) in expected["senders"].as_object().into_iter().flatten() {
+            let got = report["sender_matrix"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["profile"] == profile.as_str())
+                .map(|s| s["outcome"].clone());
+            if got.as_ref() != Some(outcome) {
+                wrong.push(format!("{profile} {got:?} (want {outcome})"));
+            }
+        }
+        for (profile, text) in expected["responses"].as_object().into_iter().flatten() {
+            let response = report["sender_matrix"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["profile"] == profile.as_str())
+                .and_then(|s| s["response"].as_str())
+                .unwrap_or("");
+            if !response.contains(text.as_str().unwrap()) {
+                wrong.push(format!("{profile} response {response:?} (want {text})"));
+            }
+        }
+        if !wrong.is_empty() {
+            failures.push(format!("{domain}: {}", wrong.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn two_round_trips_and_every_independent_lookup_at_once() {
+    let scenarios = load_scenarios(&zones_dir()).unwrap();
+    let answers = scenarios.dns_answers().unwrap();
+    let depth = Depth::default();
+    let (report, steps) = run("healthy-1mx.test", &scenarios, &answers, &depth);
+    assert_eq!(report["verdict"], "delivers", "{report:#}");
+    // Round 1: four TXT/MX lookups at once; round 2: the policy fetch beside A, AAAA and TLSA.
+    assert_eq!(depth.max.get(), 2, "dependent round trips");
+    assert!(
+        depth.max_in_flight.get() >= 4,
+        "in flight at once: {}",
+        depth.max_in_flight.get()
+    );
+    assert_eq!(depth.queries.borrow().len(), 4 + 3);
+    let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names.first(), Some(&"dns"));
+    assert!(
+        names.contains(&"policy") && names.contains(&"mx mx1.healthy-1mx.test"),
+        "{names:?}"
+    );
+    assert!(steps.iter().all(|s| s.finished_ms >= s.started_ms));
+}
+
+#[test]
+fn input_is_refused_before_any_query() {
+    let scenarios = load_scenarios(&zones_dir()).unwrap();
+    let answers = scenarios.dns_answers().unwrap();
+    let depth = Depth::default();
+    let resolver = FakeResolver {
+        answers: &answers,
+        depth: &depth,
+    };
+    let fetcher = FakeFetcher {
+        scenarios: &scenarios,
+        answers: &answers,
+        depth: &depth,
+    };
+    let clock = TickClock(Cell::new(0));
+    for input in [
+        "",
+        "192.0.2.1",
+        "localhost",
+        "exa mple.com",
+        "https://[2001:db8::1]/",
+    ] {
+        let result = block_on(check_domain(
+            input,
+            &resolver,
+            &fetcher,
+            &clock,
+            &|_: &Step| {},
+        ));
+        assert!(result.is_err(), "{input:?}");
+        assert!(!result.unwrap_err().to_string().is_empty());
+    }
+    assert!(depth.queries.borrow().is_empty());
+}
+
+#[test]
+fn the_domain_is_taken_as_users_type_it() {
+    let scenarios = load_scenarios(&zones_dir()).unwrap();
+    let answers = scenarios.dns_answers().unwrap();
+    for input in [
+        "Healthy-1MX.test.",
+        "postmaster@healthy-1mx.test",
+        "https://healthy-1mx.test/x",
+    ] {
+        let (report, _) = run(input, &scenarios, &answers, &Depth::default());
+        assert_eq!(report["domain"], "healthy-1mx.test", "{input}");
+        assert_eq!(report["verdict"], "delivers", "{input}");
+    }
+}
