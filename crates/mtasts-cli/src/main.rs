@@ -12,7 +12,9 @@ mod progress;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mtasts::generate::{policy_id_from_unix, GenerateOptions};
 use mtasts::{LintResult, Mode};
-use mtasts_cli::check::{CheckOptions, ResolveOverride, DEFAULT_DOH_URL, DEFAULT_HTTPS_PORT};
+use mtasts_cli::check::{
+    CheckOptions, ResolveOverride, DEFAULT_DOH_URL, DEFAULT_HTTPS_PORT, DEFAULT_SMTP_PORT,
+};
 use output::Printer;
 use serde::Serialize;
 use std::io::Read;
@@ -72,6 +74,14 @@ struct CheckArgs {
     /// [default and most: 60, RFC 8461 §3.3].
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     timeout: Option<Duration>,
+    /// Also connect to every MX address on port 25: STARTTLS, TLS version, certificate and
+    /// TLSA match, and what senders do about them. Sends no mail (QUIT after the handshake).
+    #[arg(long)]
+    smtp: bool,
+    /// Probe this port instead of 25, for test stand-ins (port 25 needs a network that allows
+    /// it; loopback stand-ins cannot bind it without privileges).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SMTP_PORT, requires = "smtp")]
+    smtp_port: u16,
 }
 
 /// A positive number of seconds, fractions allowed.
@@ -113,6 +123,19 @@ enum LintCommand {
     Report {
         /// The file, or `-`.
         file: String,
+    },
+    /// A certificate chain as a server presents it (PEM, or DER of one certificate), the
+    /// server's own first; `-` reads standard input. Judged now, against `--host` and `--tlsa`.
+    Cert {
+        /// The file, or `-`.
+        file: String,
+        /// The MX host the chain must cover (RFC 8461 §4.2); names are not checked without it.
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
+        /// TLSA records of `_25._tcp.<host>` in presentation format, e.g. `3 1 1 <hex>`, one
+        /// argument each (RFC 7672 §3.1).
+        #[arg(long, value_name = "RDATA", num_args = 1..)]
+        tlsa: Vec<String>,
     },
 }
 
@@ -186,6 +209,8 @@ fn run_check(args: CheckArgs, printer: &Printer) -> Outcome {
         ca_file: args.ca_file,
         https_port: args.https_port,
         timeout: args.timeout,
+        smtp: args.smtp,
+        smtp_port: args.smtp_port,
     };
     let progress = progress::Progress::new(printer.is_json());
     let report = mtasts_cli::check::run(&args.domain, &options, &|step| progress.step(step))
@@ -219,7 +244,40 @@ fn run_lint(lint: LintCommand, printer: &Printer) -> Outcome {
             let body = read_input(&file, limit.saturating_add(1))?;
             report(printer, &file, &mtasts::lint_report(&body))
         }
+        LintCommand::Cert { file, host, tlsa } => {
+            run_lint_cert(&file, host.as_deref(), &tlsa, printer)
+        }
     }
+}
+
+/// `lint cert`: reads the chain, parses the TLSA records, judges the chain at the system time.
+fn run_lint_cert(file: &str, host: Option<&str>, tlsa: &[String], printer: &Printer) -> Outcome {
+    let mut records = Vec::new();
+    for rdata in tlsa {
+        match mtasts::lint_tlsa(rdata).value {
+            Some(record) => records.push(record),
+            None => return Err(Failure(format!("--tlsa {rdata:?} is not a TLSA record"))),
+        }
+    }
+    let chain = read_input(file, mtasts::cert::MAX_INPUT_LEN.saturating_add(1))?;
+    let check = mtasts::CertCheck {
+        host,
+        now_unix: unix_now()?,
+        tlsa: &records,
+        ..mtasts::CertCheck::default()
+    };
+    let result =
+        mtasts::lint_cert_chain(&chain, &check).map_err(|e| Failure(format!("{file}: {e}")))?;
+    printer.cert_chain(file, &result).map_err(io_failure)?;
+    Ok(result.valid && result.value.is_some())
+}
+
+/// The system time in Unix seconds.
+fn unix_now() -> Result<i64, Failure> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| Failure(format!("the system clock is before 1970: {e}")))?;
+    Ok(i64::try_from(now.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Prints a lint result; "yes" when it is valid and something could be read at all.
@@ -239,12 +297,7 @@ fn run_match(pattern: &str, host: &str, printer: &Printer) -> Outcome {
 fn run_generate(args: GenerateArgs, printer: &Printer) -> Outcome {
     let id = match args.id {
         Some(id) => id,
-        None => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_err(|e| Failure(format!("the system clock is before 1970: {e}")))?;
-            policy_id_from_unix(now.as_secs())
-        }
+        None => policy_id_from_unix(u64::try_from(unix_now()?).unwrap_or(0)),
     };
     let options = GenerateOptions {
         domain: args.domain,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, IsTerminal, Write};
 
+mod cert;
 mod check;
 
 /// Where and how results are printed.

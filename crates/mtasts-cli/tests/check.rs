@@ -508,3 +508,63 @@ fn tls_failures_are_classified() {
         assert_eq!(policy["tlsrpt_result_type"], result_type, "{scenario}");
     }
 }
+
+/// `check --smtp` against the stand-in's SMTP servers, for every scenario whose expected file
+/// has an `smtp` block (what the report says once the probe has run): in JSON, then for people.
+/// The probe reaches the servers through the zones' A records (127.0.0.N) and `--smtp-port`.
+#[test]
+fn every_smtp_scenario_gives_its_expected_findings_and_sender_outcomes() {
+    let fixture = Fixture::start();
+    let port = fixture.standin().smtp_port().to_string();
+    assert_ne!(port, "0", "the stand-in runs SMTP servers");
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for (name, expected) in expected_files() {
+        let Some(smtp) = expected.get("smtp") else {
+            continue;
+        };
+        seen += 1;
+        let mut want = smtp.clone();
+        want["domain"] = expected["domain"].clone();
+        let run = mtasts(&fixture.check_args(&name, &["--json", "--smtp", "--smtp-port", &port]));
+        let diffs = differences(&want, &run);
+        if !diffs.is_empty() {
+            failures.push(format!("{name}: {}", diffs.join("; ")));
+            continue;
+        }
+        let report = run.json();
+        let probes = report["smtp"].as_array().unwrap();
+        assert!(!probes.is_empty(), "{name}: the report carries the probe");
+        for probe in probes {
+            let ip: IpAddr = probe["address"]
+                .as_str()
+                .unwrap()
+                .rsplit_once(':')
+                .unwrap()
+                .0
+                .parse()
+                .unwrap();
+            assert!(ip.is_loopback(), "{name}: nothing beyond loopback");
+        }
+        // For people: the verdict, the codes and (when refused) Exchange's response.
+        let people = mtasts(&fixture.check_args(&name, &["--smtp", "--smtp-port", &port]));
+        assert_eq!(people.code, run.code, "{name}");
+        for code in smtp["codes"].as_array().unwrap() {
+            let code = code.as_str().unwrap();
+            assert!(
+                people.stdout.contains(code),
+                "{name}: {code} in\n{}",
+                people.stdout
+            );
+        }
+        if let Some(response) = smtp["responses"]["exchange-online"].as_str() {
+            assert!(
+                people.stdout.contains(response),
+                "{name}: {response} in\n{}",
+                people.stdout
+            );
+        }
+    }
+    assert!(seen >= 7, "{seen} SMTP scenarios");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

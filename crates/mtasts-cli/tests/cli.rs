@@ -312,3 +312,217 @@ fn hostile_input_never_crashes() {
         }
     }
 }
+
+/// The chains of `tests/data/vectors/dane-certs/stalwart` (DER, one file per certificate, the
+/// server's own first) as one input, and their TLSA records from `dns.txt`.
+fn stalwart_chain(host: &str) -> (Vec<u8>, Vec<String>) {
+    let dir = data("vectors/dane-certs/stalwart");
+    let mut chain = Vec::new();
+    for n in 0.. {
+        let Ok(der) = std::fs::read(dir.join(format!("{host}.{n}.cert"))) else {
+            break;
+        };
+        chain.extend(der);
+    }
+    let dns = std::fs::read_to_string(dir.join("dns.txt")).unwrap();
+    let tlsa = dns
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("_25._tcp.{host} ")))
+        .map(str::to_string)
+        .collect();
+    (chain, tlsa)
+}
+
+#[test]
+fn lint_cert_real_chains_are_expired_and_dane_ee_still_matches() {
+    for host in ["mail.ietf.org", "internet.nl"] {
+        let (chain, tlsa) = stalwart_chain(host);
+        assert!(!tlsa.is_empty(), "{host}");
+        let mut args = vec!["--json", "lint", "cert", "-", "--host", host, "--tlsa"];
+        args.extend(tlsa.iter().map(String::as_str));
+        let out = mtasts_stdin(&args, &chain);
+        assert_eq!(
+            code(&out),
+            1,
+            "{host}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out);
+        let codes: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["cert.expired"], "{host}");
+        assert_eq!(v["findings"][0]["host"], host);
+        assert_eq!(v["value"]["dane"]["authenticated"], true, "{host}");
+        assert!(v["value"]["dane"]["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["usage"] == 3 && m["authenticates"] == true));
+        // For people: the finding, the certificates and the DANE verdict.
+        args.remove(0);
+        let out = mtasts_stdin(&args, &chain);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("cert.expired"), "{text}");
+        assert!(text.contains("DANE authenticates the chain"), "{text}");
+        assert!(text.contains("SPKI SHA-256"), "{text}");
+    }
+}
+
+#[test]
+fn lint_cert_tlsa_mismatch_and_name_mismatch() {
+    let (chain, _) = stalwart_chain("mail.ietf.org");
+    let wrong = format!("3 1 1 {}", "00".repeat(32));
+    let out = mtasts_stdin(
+        &[
+            "--json",
+            "lint",
+            "cert",
+            "-",
+            "--host",
+            "mx.example.com",
+            "--tlsa",
+            &wrong,
+        ],
+        &chain,
+    );
+    assert_eq!(code(&out), 1);
+    let v = json(&out);
+    let mut codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        ["cert.expired", "cert.name-mismatch", "dane.tlsa-mismatch"]
+    );
+}
+
+/// A self-signed P-256 certificate for `names`, valid from `days_from` to `days_to` days from
+/// now, PEM.
+fn generated_cert(names: &[&str], days_from: i64, days_to: i64) -> String {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = rcgen::CertificateParams::new(names).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now + time::Duration::days(days_from);
+    params.not_after = now + time::Duration::days(days_to);
+    let key = rcgen::KeyPair::generate().unwrap();
+    params.self_signed(&key).unwrap().pem()
+}
+
+#[test]
+fn lint_cert_generated_certificates() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for (name, names, from, to, host, want_exit, want_codes) in [
+        (
+            "good",
+            &["mx1.example.com"][..],
+            -10,
+            300,
+            "mx1.example.com",
+            0,
+            &[][..],
+        ),
+        (
+            "wildcard",
+            &["*.example.com"],
+            -10,
+            300,
+            "mx1.example.com",
+            0,
+            &[],
+        ),
+        (
+            "deep",
+            &["*.example.com"],
+            -10,
+            300,
+            "a.mx1.example.com",
+            1,
+            &["cert.name-mismatch"],
+        ),
+        (
+            "soon",
+            &["mx1.example.com"],
+            -10,
+            5,
+            "mx1.example.com",
+            0,
+            &["cert.expires-soon"],
+        ),
+        (
+            "expired",
+            &["mx1.example.com"],
+            -300,
+            -1,
+            "mx1.example.com",
+            1,
+            &["cert.expired"],
+        ),
+        (
+            "future",
+            &["mx1.example.com"],
+            10,
+            300,
+            "mx1.example.com",
+            1,
+            &["cert.expired"],
+        ),
+    ] {
+        let path = dir.join(format!("lint-cert-{}-{name}.pem", std::process::id()));
+        std::fs::write(&path, generated_cert(names, from, to)).unwrap();
+        let file = path.display().to_string();
+        let out = mtasts(&["--json", "lint", "cert", &file, "--host", host]);
+        assert_eq!(code(&out), want_exit, "{name}");
+        let v = json(&out);
+        let codes: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, want_codes, "{name}");
+        // Its own SPKI digest as a `3 1 1` record authenticates it.
+        let spki = v["value"]["certificates"][0]["fingerprints"]["spki_sha256"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let out = mtasts(&[
+            "--json",
+            "lint",
+            "cert",
+            &file,
+            "--tlsa",
+            &format!("3 1 1 {spki}"),
+        ]);
+        assert_eq!(json(&out)["value"]["dane"]["authenticated"], true, "{name}");
+        std::fs::remove_file(&path).unwrap();
+    }
+}
+
+#[test]
+fn lint_cert_unreadable_input_exits_2_with_one_line() {
+    for (args, input) in [
+        (&["lint", "cert", "-"][..], &b""[..]),
+        (&["lint", "cert", "-"], b"not a certificate"),
+        (
+            &["lint", "cert", "-"],
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n",
+        ),
+        (&["lint", "cert", "/nonexistent/chain.pem"], b""),
+        (&["lint", "cert", "-", "--tlsa", "3 1 9"], b""),
+    ] {
+        let out = mtasts_stdin(args, input);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("mtasts: "), "{err}");
+    }
+}

@@ -132,13 +132,26 @@ impl TestCa {
         &self.der
     }
 
-    /// Makes the certificate of kind `kind` for `host`, ready for rustls.
+    /// Makes the certificate of kind `kind` for `host` with a fresh key, ready for rustls.
     pub(crate) fn leaf(
         &self,
         host: &str,
         kind: CertKind,
         now: OffsetDateTime,
         provider: &CryptoProvider,
+    ) -> Result<Arc<CertifiedKey>, CertError> {
+        self.leaf_with_key(host, kind, now, provider, KeyPair::generate()?)
+    }
+
+    /// Makes the certificate of kind `kind` for `host` around `key` (a fixed key keeps a TLSA
+    /// `3 1 1` record, the SPKI digest, the same from run to run).
+    pub(crate) fn leaf_with_key(
+        &self,
+        host: &str,
+        kind: CertKind,
+        now: OffsetDateTime,
+        provider: &CryptoProvider,
+        key: KeyPair,
     ) -> Result<Arc<CertifiedKey>, CertError> {
         let san = match kind {
             CertKind::WrongName => WRONG_NAME,
@@ -155,7 +168,6 @@ impl TestCa {
         };
         params.not_before = not_before;
         params.not_after = not_after;
-        let key = KeyPair::generate()?;
         let cert = match kind {
             CertKind::Untrusted => params.self_signed(&key)?,
             _ => params.signed_by(&key, &self.issuer)?,

@@ -1,9 +1,11 @@
 //! A local stand-in for the internet, for `mtasts check` in tests and offline: a DoH server
-//! (RFC 8484) answering from zone files and HTTPS policy hosts (`mta-sts.<domain>`) with
-//! certificates from a test CA generated at start-up, all on 127.0.0.1.
+//! (RFC 8484) answering from zone files, HTTPS policy hosts (`mta-sts.<domain>`) with
+//! certificates from a test CA generated at start-up, all on 127.0.0.1, and SMTP servers with
+//! STARTTLS (RFC 3207) on other loopback addresses, one port for all.
 //!
 //! A scenario directory (by default `tests/data/zones/`, described in its `README.md`) holds
-//! `NAME.zone` files ([`zone`]) and `NAME.http` files ([`policy_host`]). Start the servers on the
+//! `NAME.zone` files ([`zone`]), `NAME.http` files ([`policy_host`]) and `NAME.smtp` files
+//! ([`smtp_host`]). Start the servers on the
 //! caller's tokio runtime with [`StandIn::start`]:
 //!
 //! ```no_run
@@ -34,17 +36,20 @@ use tokio_rustls::TlsAcceptor;
 pub mod certs;
 pub mod policy_host;
 pub mod scenario;
+pub mod smtp_host;
 pub mod zone;
 
 mod answer;
 mod doh;
 mod http1;
 mod https;
+mod smtp;
 
 pub use certs::{CertKind, WRONG_NAME};
 pub use doh::DOH_PATH;
 pub use https::POLICY_PATH;
 pub use scenario::{load_scenarios, DnsAnswers, LoadError, Scenarios, DEFAULT_ZONES_DIR};
+pub use smtp_host::SmtpHost;
 
 /// How to start the stand-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +66,8 @@ pub struct StandInConfig {
     /// 127.0.0.0/8 lets parallel tests each run a stand-in on port 443; any other address is
     /// refused.
     pub ip: Ipv4Addr,
+    /// The port every SMTP server listens on (each on its own address); `None` for a free one.
+    pub smtp_port: Option<u16>,
 }
 
 impl StandInConfig {
@@ -72,6 +79,7 @@ impl StandInConfig {
             https_port: None,
             doh_port: None,
             ip: Ipv4Addr::LOCALHOST,
+            smtp_port: None,
         }
     }
 }
@@ -107,6 +115,8 @@ pub struct StandIn {
     ca_der: Vec<u8>,
     zones: Vec<String>,
     policy_hosts: Vec<String>,
+    smtp_port: u16,
+    smtp_hosts: Vec<SmtpHost>,
     counters: Arc<Counters>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -134,13 +144,46 @@ impl StandIn {
                 .map_err(io::Error::other)?;
             keys.insert(host.clone(), key);
         }
-        let tls_config = https::server_config(provider, https::SniResolver { keys })
+        let tls_config = https::server_config(Arc::clone(&provider), https::SniResolver { keys })
             .map_err(io::Error::other)?;
 
         let delay = Duration::from_millis(config.delay_ms);
         let counters = Arc::new(Counters::default());
         let doh_listener = bind(config.ip, config.doh_port).await?;
         let https_listener = bind(config.ip, config.https_port).await?;
+        let (smtp_port, smtp_listeners) =
+            bind_smtp(&scenarios.smtp_hosts, config.smtp_port).await?;
+        let mut smtp_servers = Vec::new();
+        for host in &scenarios.smtp_hosts {
+            let key = match &host.key {
+                Some(path) => {
+                    let path = config.zones_dir.join(path);
+                    let pem = std::fs::read_to_string(&path).map_err(|e| {
+                        io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+                    })?;
+                    rcgen::KeyPair::from_pem(&pem).map_err(|e| {
+                        io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("{}: {e}", path.display()),
+                        )
+                    })?
+                }
+                None => rcgen::KeyPair::generate().map_err(io::Error::other)?,
+            };
+            let certified = ca
+                .leaf_with_key(&host.host, host.cert, now, &provider, key)
+                .map_err(io::Error::other)?;
+            let tls = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+                .with_safe_default_protocol_versions()
+                .map_err(io::Error::other)?
+                .with_no_client_auth()
+                .with_cert_resolver(Arc::new(smtp::OneCert(certified)));
+            smtp_servers.push(Arc::new(smtp::SmtpServer {
+                host: host.host.clone(),
+                starttls: host.starttls,
+                tls: Arc::new(tls),
+            }));
+        }
         let doh_addr = doh_listener.local_addr()?;
         let https_addr = https_listener.local_addr()?;
 
@@ -156,7 +199,7 @@ impl StandIn {
             delay,
             counters: Arc::clone(&counters),
         });
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(doh::serve(doh_listener, doh_state)),
             tokio::spawn(https::serve(
                 https_listener,
@@ -164,6 +207,9 @@ impl StandIn {
                 https_state,
             )),
         ];
+        for (listener, server) in smtp_listeners.into_iter().zip(smtp_servers) {
+            tasks.push(tokio::spawn(smtp::serve(listener, server)));
+        }
         Ok(StandIn {
             doh_addr,
             https_addr,
@@ -171,6 +217,8 @@ impl StandIn {
             ca_der: ca.der().to_vec(),
             zones,
             policy_hosts,
+            smtp_port,
+            smtp_hosts: scenarios.smtp_hosts,
             counters,
             tasks,
         })
@@ -216,6 +264,16 @@ impl StandIn {
         &self.policy_hosts
     }
 
+    /// The port every SMTP server listens on (0 when there is none).
+    pub fn smtp_port(&self) -> u16 {
+        self.smtp_port
+    }
+
+    /// The SMTP servers, each on its own loopback address.
+    pub fn smtp_hosts(&self) -> &[SmtpHost] {
+        &self.smtp_hosts
+    }
+
     /// The requests read so far.
     pub fn request_counts(&self) -> RequestCounts {
         RequestCounts {
@@ -255,6 +313,36 @@ async fn bind(ip: Ipv4Addr, port: Option<u16>) -> io::Result<TcpListener> {
     TcpListener::bind((ip, port))
         .await
         .map_err(|e| io::Error::new(e.kind(), format!("binding {ip}:{port}: {e}")))
+}
+
+/// One listener per SMTP server, each on its own address and all on one port: `port`, or a
+/// free port of the first address that the others have free too (a few tries).
+async fn bind_smtp(hosts: &[SmtpHost], port: Option<u16>) -> io::Result<(u16, Vec<TcpListener>)> {
+    let Some(first) = hosts.first() else {
+        return Ok((0, Vec::new()));
+    };
+    let mut last_error = None;
+    for _ in 0..8 {
+        let head = bind(first.address, port).await?;
+        let chosen = head.local_addr()?.port();
+        let mut listeners = vec![head];
+        let mut failed = None;
+        for host in hosts.iter().skip(1) {
+            match bind(host.address, Some(chosen)).await {
+                Ok(listener) => listeners.push(listener),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        match failed {
+            None => return Ok((chosen, listeners)),
+            Some(e) if port.is_some() => return Err(e),
+            Some(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::other("no common SMTP port")))
 }
 
 fn invalid_data(error: LoadError) -> io::Error {

@@ -23,6 +23,9 @@ struct Args {
     /// The HTTPS port (default: any free port; 443 needs the right to bind it).
     #[arg(long, value_name = "N")]
     https_port: Option<u16>,
+    /// The port every SMTP server listens on, each on its own loopback address (default: free).
+    #[arg(long, value_name = "N")]
+    smtp_port: Option<u16>,
     /// Milliseconds added before every answer, DoH and HTTPS.
     #[arg(long, value_name = "N", default_value_t = 0)]
     delay_ms: u64,
@@ -62,6 +65,7 @@ async fn run(args: Args) -> Result<(), String> {
         https_port: args.https_port,
         doh_port: args.doh_port,
         ip: args.ip,
+        smtp_port: args.smtp_port,
     })
     .await
     .map_err(|e| e.to_string())?;
@@ -82,6 +86,18 @@ async fn run(args: Args) -> Result<(), String> {
         standin.https_addr(),
         standin.policy_hosts().join(", ")
     );
+    if !standin.smtp_hosts().is_empty() {
+        let hosts: Vec<String> = standin
+            .smtp_hosts()
+            .iter()
+            .map(|h| format!("{} {}", h.host, h.address))
+            .collect();
+        println!(
+            "SMTP:   port {} ({})",
+            standin.smtp_port(),
+            hosts.join(", ")
+        );
+    }
     println!("CA:     {}", ca_path.display());
     if let Some(host) = standin.policy_hosts().first() {
         println!(

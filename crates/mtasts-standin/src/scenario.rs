@@ -1,5 +1,5 @@
 //! Loading a scenario directory: every `NAME.zone` is the zone `NAME`, every `NAME.http` the
-//! policy host `mta-sts.NAME`. Other files (READMEs, expected results) are left alone.
+//! policy host `mta-sts.NAME`, every `NAME.smtp` the SMTP servers of `NAME`. Other files (READMEs, expected results) are left alone.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use crate::answer::{Zones, ZonesError};
 use crate::policy_host::{parse_http_file, HttpFileError, PolicyHost};
+use crate::smtp_host::{parse_smtp_file, SmtpFileError, SmtpHost};
 use crate::zone::{parse_zone, StoredName, Zone, ZoneError};
 
 /// The default scenario directory, relative to the repository root.
@@ -21,6 +22,8 @@ pub struct Scenarios {
     pub zones: Vec<Zone>,
     /// The policy hosts by lower-case host name (`mta-sts.NAME`).
     pub policy_hosts: BTreeMap<String, PolicyHost>,
+    /// The SMTP servers of every `.smtp` file, in file-name order.
+    pub smtp_hosts: Vec<SmtpHost>,
 }
 
 /// Why a scenario directory could not be loaded.
@@ -55,6 +58,18 @@ pub enum LoadError {
         /// Why.
         error: HttpFileError,
     },
+    /// A `.smtp` file that does not parse.
+    SmtpFile {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        error: SmtpFileError,
+    },
+    /// Two SMTP servers on one address.
+    DuplicateSmtpAddress {
+        /// The address.
+        address: std::net::Ipv4Addr,
+    },
     /// Two zone files for one zone (names differ only in case).
     DuplicateZone {
         /// The zone.
@@ -82,6 +97,10 @@ impl fmt::Display for LoadError {
             }
             Self::Zone { path, error } => write!(f, "{}: {error}", path.display()),
             Self::HttpFile { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::SmtpFile { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::DuplicateSmtpAddress { address } => {
+                write!(f, "two SMTP servers on the address {address}")
+            }
             Self::DuplicateZone { apex } => write!(f, "two zone files for \"{apex}\""),
             Self::NameInInnerZone {
                 zone,
@@ -156,6 +175,7 @@ pub fn load_scenarios(dir: &Path) -> Result<Scenarios, LoadError> {
     let mut scenarios = Scenarios {
         zones: Vec::new(),
         policy_hosts: BTreeMap::new(),
+        smtp_hosts: Vec::new(),
     };
     for path in paths {
         let (Some(stem), Some(extension)) = (
@@ -164,7 +184,7 @@ pub fn load_scenarios(dir: &Path) -> Result<Scenarios, LoadError> {
         ) else {
             continue;
         };
-        if extension != "zone" && extension != "http" {
+        if extension != "zone" && extension != "http" && extension != "smtp" {
             continue;
         }
         let name = StoredName::from_str(&stem)
@@ -172,7 +192,23 @@ pub fn load_scenarios(dir: &Path) -> Result<Scenarios, LoadError> {
             .filter(|name| !name.is_root())
             .ok_or_else(|| LoadError::BadFileName { path: path.clone() })?;
         let bytes = std::fs::read(&path).map_err(|e| io_error(&path, e))?;
-        if extension == "zone" {
+        if extension == "smtp" {
+            let text = String::from_utf8_lossy(&bytes);
+            let hosts = parse_smtp_file(&text, &stem)
+                .map_err(|error| LoadError::SmtpFile { path, error })?;
+            for host in hosts {
+                if scenarios
+                    .smtp_hosts
+                    .iter()
+                    .any(|h| h.address == host.address)
+                {
+                    return Err(LoadError::DuplicateSmtpAddress {
+                        address: host.address,
+                    });
+                }
+                scenarios.smtp_hosts.push(host);
+            }
+        } else if extension == "zone" {
             let text = String::from_utf8(bytes).map_err(|e| LoadError::Io {
                 path: path.clone(),
                 kind: io::ErrorKind::InvalidData,

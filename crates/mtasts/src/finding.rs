@@ -215,6 +215,8 @@ catalogue! {
     CertExpiresSoon => "cert.expires-soon", Warning, "RFC 8461 §4.2";
     /// Does not chain to a public root.
     CertUntrusted => "cert.untrusted", Error, "RFC 8461 §4.2";
+    /// An RSA or DSA key under 2048 bits.
+    CertWeakKey => "cert.weak-key", Warning, "RFC 9325 §4.5";
     /// The MX does not offer STARTTLS.
     SmtpStarttlsMissing => "smtp.starttls-missing", Error, "RFC 8461 §4.2";
     /// TLS below 1.2.

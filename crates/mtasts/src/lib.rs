@@ -1,13 +1,15 @@
 //! # mtasts
 //!
 //! Parsers and validators for the objects of SMTP transport security: MTA-STS records and policy
-//! files (RFC 8461), TLS-RPT records and aggregate reports (RFC 8460), and DANE TLSA records
-//! (RFC 6698, RFC 7672). Every problem is reported as a [`Finding`] with a stable code from the
-//! rule catalogue, inside a [`LintResult`] that also carries the parsed value.
+//! files (RFC 8461), TLS-RPT records and aggregate reports (RFC 8460), DANE TLSA records
+//! (RFC 6698, RFC 7672), and the certificate chains SMTP servers present ([`cert`]). Every
+//! problem is reported as a [`Finding`] with a stable code from the rule catalogue, inside a
+//! [`LintResult`] that also carries the parsed value.
 //!
 //! What this crate does **not** do: any I/O (no DNS, no HTTP, no files), any async runtime, or
 //! reading a clock. Callers pass bytes in and, where time matters, the time. That keeps it the
-//! same natively and on `wasm32-unknown-unknown`.
+//! same natively and on `wasm32-unknown-unknown`. Nor does it verify certificate signatures or
+//! paths to a public root: adapters do that and pass the verdict in.
 //!
 //! ```
 //! let result = mtasts::lint_policy(b"version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n");
@@ -15,6 +17,7 @@
 //! assert!(mtasts::mx::matches("*.example.com", "mx1.example.com."));
 //! ```
 
+pub mod cert;
 pub mod check;
 pub mod dane;
 pub mod dns;
@@ -26,6 +29,7 @@ pub mod name;
 pub mod tls_rpt;
 mod txt_fields;
 
+pub use cert::{lint_cert_chain, CertChainReport, CertCheck, PkixVerdict};
 pub use dane::tlsa::{lint_tlsa, Tlsa};
 pub use finding::{Code, Finding, LintResult, Severity};
 pub use generate::{

@@ -188,6 +188,16 @@ fn run(
     answers: &DnsAnswers,
     depth: &Depth,
 ) -> (Value, Vec<Step>) {
+    let (report, steps) = run_report(domain, scenarios, answers, depth);
+    (serde_json::to_value(&report).unwrap(), steps)
+}
+
+fn run_report(
+    domain: &str,
+    scenarios: &Scenarios,
+    answers: &DnsAnswers,
+    depth: &Depth,
+) -> (mtasts::check::CheckReport, Vec<Step>) {
     let resolver = FakeResolver { answers, depth };
     let fetcher = FakeFetcher {
         scenarios,
@@ -204,7 +214,7 @@ fn run(
         &|s: &Step| seen.borrow_mut().push(s.clone()),
     ))
     .unwrap_or_else(|e| panic!("{domain}: {e}"));
-    (serde_json::to_value(&report).unwrap(), seen.into_inner())
+    (report, seen.into_inner())
 }
 
 #[test]
@@ -350,5 +360,239 @@ fn the_domain_is_taken_as_users_type_it() {
         let (report, _) = run(input, &scenarios, &answers, &Depth::default());
         assert_eq!(report["domain"], "healthy-1mx.test", "{input}");
         assert_eq!(report["verdict"], "delivers", "{input}");
+    }
+}
+
+/// Probe results as data (RULES.md, "Certificates and SMTP"): what `check_smtp` makes of each,
+/// for an enforce policy (`healthy-1mx.test`) and a testing one. TLS 1.1 is only testable this
+/// way: rustls, which the stand-in's servers use, cannot speak below TLS 1.2.
+mod smtp {
+    use super::*;
+    use mtasts::check::{check_smtp, CheckReport, ProbeResult, SmtpProbe, TlsVersion};
+    use mtasts::PkixVerdict;
+
+    /// 2026-06-01T00:00:00Z.
+    const NOW: i64 = 1_780_272_000;
+
+    /// A self-signed P-256 certificate, CN `cn`, DNS names `sans`, valid from `from` to `to`.
+    fn cert(cn: &str, sans: &[&str], from: (i32, u8, u8), to: (i32, u8, u8)) -> Vec<u8> {
+        let mut params =
+            rcgen::CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::CommonName, cn);
+        params.distinguished_name = dn;
+        params.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
+        params.not_after = rcgen::date_time_ymd(to.0, to.1, to.2);
+        let key = rcgen::KeyPair::generate().unwrap();
+        params.self_signed(&key).unwrap().der().to_vec()
+    }
+
+    fn good(host: &str) -> Vec<u8> {
+        cert(host, &[host], (2026, 1, 1), (2027, 1, 1))
+    }
+
+    fn tls(version: TlsVersion, der: Vec<u8>, trusted: bool) -> ProbeResult {
+        ProbeResult::Tls {
+            version,
+            chain: vec![der],
+            pkix: Some(PkixVerdict {
+                trusted,
+                reason: (!trusted).then(|| "UnknownIssuer".to_string()),
+            }),
+        }
+    }
+
+    fn probed(domain: &str, results: Vec<ProbeResult>) -> CheckReport {
+        let scenarios = load_scenarios(&zones_dir()).unwrap();
+        let answers = scenarios.dns_answers().unwrap();
+        let (mut report, _) = run_report(domain, &scenarios, &answers, &Depth::default());
+        let probes: Vec<SmtpProbe> = results
+            .into_iter()
+            .enumerate()
+            .map(|(n, result)| SmtpProbe {
+                mx: format!("mx1.{domain}"),
+                address: format!("127.0.0.{}:25", n + 1),
+                result,
+            })
+            .collect();
+        check_smtp(&mut report, &probes, NOW);
+        report
+    }
+
+    fn codes(report: &CheckReport) -> BTreeSet<&str> {
+        report.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    fn sender<'a>(report: &'a CheckReport, profile: &str) -> (&'a str, &'a str) {
+        let s = report
+            .sender_matrix
+            .iter()
+            .find(|s| s.profile == profile)
+            .unwrap();
+        (s.outcome.as_str(), s.response.as_deref().unwrap_or(""))
+    }
+
+    #[test]
+    fn each_probe_result_gives_its_findings_and_responses() {
+        let host = "mx1.healthy-1mx.test";
+        let unreachable = || ProbeResult::Unreachable {
+            reason: "connection refused".into(),
+        };
+        let no_starttls = || ProbeResult::NoStarttls { banner: None };
+        for (name, results, want_codes, rfc, exchange, response) in [
+            (
+                "healthy (the zone's TLSA is for another key)",
+                vec![tls(TlsVersion::Tls13, good(host), true)],
+                &["dane.tlsa-mismatch"][..],
+                "delivers",
+                "delivers",
+                "",
+            ),
+            ("unreachable", vec![unreachable()], &["smtp.unreachable"], "delivers", "delivers", ""),
+            (
+                "no STARTTLS",
+                vec![no_starttls()],
+                &["smtp.starttls-missing"],
+                "refuses",
+                "refuses",
+                "551 5.7.4 STARTTLS is required by recipient domain's MTA-STS policy",
+            ),
+            (
+                "TLS 1.1",
+                vec![tls(TlsVersion::Tls11, good(host), true)],
+                &["smtp.tls-version", "dane.tlsa-mismatch"],
+                "refuses",
+                "refuses",
+                "551 5.7.6 MTA-STS requires TLS 1.2 or higher. TLS Version: TLSv1.1",
+            ),
+            (
+                "no TLS version in common",
+                vec![ProbeResult::HandshakeFailed {
+                    reason: "peer is incompatible".into(),
+                    version_refused: true,
+                }],
+                &["smtp.tls-version"],
+                "refuses",
+                "refuses",
+                "551 5.7.6",
+            ),
+            (
+                "wrong name, no CN either",
+                vec![tls(TlsVersion::Tls12, good("other.example"), true)],
+                &["cert.name-mismatch", "dane.tlsa-mismatch"],
+                "refuses",
+                "refuses",
+                "551 5.7.5 Remote certificate MUST have a subject alternative name matching the hostname (MTA-STS)",
+            ),
+            (
+                "names only in the CN: Exchange accepts it",
+                vec![tls(
+                    TlsVersion::Tls12,
+                    cert(host, &["other.example"], (2026, 1, 1), (2027, 1, 1)),
+                    true,
+                )],
+                &["cert.name-mismatch", "dane.tlsa-mismatch"],
+                "refuses",
+                "delivers",
+                "",
+            ),
+            (
+                "expired",
+                vec![tls(
+                    TlsVersion::Tls12,
+                    cert(host, &[host], (2025, 1, 1), (2026, 1, 1)),
+                    true,
+                )],
+                &["cert.expired", "dane.tlsa-mismatch"],
+                "refuses",
+                "refuses",
+                "551 5.7.5 Remote certificate failed MTA-STS validation. Reason: certificate expired",
+            ),
+            (
+                "untrusted",
+                vec![tls(TlsVersion::Tls12, good(host), false)],
+                &["cert.untrusted", "dane.tlsa-mismatch"],
+                "refuses",
+                "refuses",
+                "Reason: UnknownIssuer",
+            ),
+            (
+                "one address unreachable, the other fine",
+                vec![unreachable(), tls(TlsVersion::Tls12, good(host), true)],
+                &["smtp.unreachable", "dane.tlsa-mismatch"],
+                "delivers",
+                "delivers",
+                "",
+            ),
+            (
+                "one address without STARTTLS, the other fine: senders try the next",
+                vec![no_starttls(), tls(TlsVersion::Tls12, good(host), true)],
+                &["smtp.starttls-missing", "dane.tlsa-mismatch"],
+                "delivers",
+                "delivers",
+                "",
+            ),
+        ] {
+            let report = probed("healthy-1mx.test", results);
+            let want: BTreeSet<&str> = want_codes.iter().copied().collect();
+            assert_eq!(codes(&report), want, "{name}");
+            assert_eq!(sender(&report, "rfc8461").0, rfc, "{name}");
+            let (outcome, got) = sender(&report, "exchange-online");
+            assert_eq!(outcome, exchange, "{name}");
+            assert!(got.contains(response), "{name}: {got:?}");
+            assert!(
+                report.findings.iter().all(|f| f.host.as_deref() == Some(host)),
+                "{name}: every finding is for the host"
+            );
+            let refuses = report.sender_matrix.iter().any(|s| s.outcome.as_str() == "refuses");
+            assert_eq!(report.verdict.as_str() == "refuses", refuses, "{name}");
+            // The report carries what the probe saw.
+            let json = serde_json::to_value(&report).unwrap();
+            assert_eq!(json["smtp"][0]["mx"], host, "{name}");
+        }
+    }
+
+    #[test]
+    fn mode_testing_delivers_and_still_reports() {
+        let report = probed(
+            "policy-mode-testing.test",
+            vec![ProbeResult::NoStarttls { banner: None }],
+        );
+        assert!(codes(&report).contains("smtp.starttls-missing"));
+        for s in &report.sender_matrix {
+            assert_eq!(s.outcome.as_str(), "delivers-testing", "{}", s.profile);
+        }
+    }
+
+    #[test]
+    fn the_real_ietf_chain_matches_its_tlsa_record_as_dane_ee() {
+        // healthy-1mx.test publishes mail.ietf.org's real `3 1 1` record (signed zone): the
+        // real chain, presented by its MX host, authenticates with DANE-EE(3) despite names
+        // and dates, and still fails MTA-STS on both.
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/vectors/dane-certs/stalwart");
+        let chain: Vec<Vec<u8>> = (0..4)
+            .map(|n| std::fs::read(dir.join(format!("mail.ietf.org.{n}.cert"))).unwrap())
+            .collect();
+        let report = probed(
+            "healthy-1mx.test",
+            vec![ProbeResult::Tls {
+                version: TlsVersion::Tls12,
+                chain,
+                pkix: None,
+            }],
+        );
+        let want: BTreeSet<&str> = ["cert.expired", "cert.name-mismatch"].into_iter().collect();
+        assert_eq!(codes(&report), want);
+        let dane = report.smtp[0]
+            .certificate
+            .as_ref()
+            .unwrap()
+            .dane
+            .as_ref()
+            .unwrap();
+        assert!(dane.authenticated, "{}", dane.reason);
+        assert_eq!(sender(&report, "rfc8461").0, "refuses");
     }
 }

@@ -10,16 +10,20 @@ mod body;
 mod doh;
 mod fetch;
 mod resolve;
+mod smtp;
 mod tls;
 
 pub use doh::{AddressError, DohResolver};
 pub use fetch::HttpsFetcher;
 pub use resolve::{ResolveOverride, ResolveParseError};
-pub use tls::{classify_tls_error, client_config};
+pub use smtp::{SmtpProber, DEFAULT_SMTP_PORT, DEFAULT_SMTP_TIMEOUT};
+pub use tls::{classify_tls_error, client_config, root_store};
 
 use mtasts::check::{
-    check_domain, normalize_domain, CheckError, CheckReport, Clock, InputError, Step,
+    check_domain, check_smtp, normalize_domain, CheckError, CheckReport, Clock, InputError, Step,
+    StepStatus,
 };
+use mtasts::Severity;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -73,8 +77,13 @@ pub struct CheckOptions {
     pub ca_file: Option<PathBuf>,
     /// The port the policy fetch connects to (SNI and the certificate still name the host).
     pub https_port: u16,
-    /// Overrides the DoH time limit and lowers the policy fetch's (never above 60 s).
+    /// Overrides the DoH time limit and lowers the policy fetch's (never above 60 s); also the
+    /// SMTP probe's limit per address.
     pub timeout: Option<Duration>,
+    /// Whether to probe every MX address with STARTTLS (`--smtp`).
+    pub smtp: bool,
+    /// The port the SMTP probe connects to (25; another for test stand-ins).
+    pub smtp_port: u16,
 }
 
 impl Default for CheckOptions {
@@ -85,6 +94,8 @@ impl Default for CheckOptions {
             ca_file: None,
             https_port: DEFAULT_HTTPS_PORT,
             timeout: None,
+            smtp: false,
+            smtp_port: DEFAULT_SMTP_PORT,
         }
     }
 }
@@ -99,6 +110,11 @@ impl CheckOptions {
     pub fn fetch_timeout(&self) -> Duration {
         self.timeout
             .map_or(POLICY_FETCH_LIMIT, |t| t.min(POLICY_FETCH_LIMIT))
+    }
+
+    /// The time limit of the SMTP probe of one address.
+    pub fn smtp_timeout(&self) -> Duration {
+        self.timeout.unwrap_or(DEFAULT_SMTP_TIMEOUT)
     }
 }
 
@@ -259,9 +275,50 @@ pub fn run(
         .map_err(|e| RunError::Runtime(e.to_string()))?;
     // Declared after the runtime, so dropped before it: pooled connections close inside it.
     let adapters = Adapters::new(options).map_err(RunError::Setup)?;
-    runtime
+    let prober = if options.smtp {
+        let roots = root_store(options.ca_file.as_deref()).map_err(RunError::Setup)?;
+        let prober = SmtpProber::new(options.smtp_port, options.smtp_timeout(), roots)
+            .map_err(|e| RunError::Setup(SetupError::Client(e)))?;
+        Some(prober)
+    } else {
+        None
+    };
+    let mut report = runtime
         .block_on(adapters.check(input, on_step))
-        .map_err(RunError::Check)
+        .map_err(RunError::Check)?;
+    if let Some(prober) = prober {
+        let started = adapters.clock.now_ms();
+        let probes = runtime.block_on(prober.probe_report(&report));
+        let now_unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let before = report.findings.len();
+        check_smtp(&mut report, &probes, now_unix);
+        let worst = report
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str().starts_with("smtp.") || f.host.is_some())
+            .map(|f| f.severity)
+            .max();
+        let step = Step {
+            name: "smtp".into(),
+            status: match worst {
+                Some(Severity::Error) => StepStatus::Error,
+                Some(Severity::Warning) => StepStatus::Warning,
+                _ => StepStatus::Ok,
+            },
+            summary: format!(
+                "{} MX addresses probed with STARTTLS, {} new findings",
+                probes.len(),
+                report.findings.len().saturating_sub(before)
+            ),
+            started_ms: started,
+            finished_ms: adapters.clock.now_ms(),
+        };
+        on_step(&step);
+        report.steps.push(step);
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

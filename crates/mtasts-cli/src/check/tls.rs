@@ -16,6 +16,18 @@ const MAX_CA_FILE: u64 = 1 << 20;
 /// A client configuration trusting the public web PKI roots (webpki-roots, so the result does
 /// not depend on the machine) and every certificate in the PEM file `extra_ca`.
 pub fn client_config(extra_ca: Option<&Path>) -> Result<rustls::ClientConfig, SetupError> {
+    let roots = root_store(extra_ca)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SetupError::Client(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+/// The public web PKI roots (webpki-roots) and every certificate in the PEM file `extra_ca`.
+pub fn root_store(extra_ca: Option<&Path>) -> Result<RootCertStore, SetupError> {
     let mut roots = RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -43,13 +55,7 @@ pub fn client_config(extra_ca: Option<&Path>) -> Result<rustls::ClientConfig, Se
                 .map_err(|e| bad(format!("not a usable CA certificate: {e}")))?;
         }
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| SetupError::Client(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(config)
+    Ok(roots)
 }
 
 /// The class of a TLS failure, as TLS-RPT (RFC 8460 §4.3) distinguishes them.

@@ -14,6 +14,7 @@ mod input;
 mod io;
 mod report;
 pub mod senders;
+mod smtp;
 
 pub use input::{normalize_domain, InputError};
 pub use io::{
@@ -24,6 +25,7 @@ pub use report::{
     CheckReport, HostVerdict, Lookup, MxHost, Outcome, PolicyCheck, Records, SenderVerdict, Step,
     StepStatus, TxtLookup,
 };
+pub use smtp::{check_smtp, ProbeResult, SmtpProbe, SmtpResult, SmtpStatus, TlsVersion};
 
 use crate::dns::{decode_answer, encode_query, Answer, DnsError, Rcode, RecordData, RecordType};
 use crate::finding::{Code, Finding, LintResult, Severity};
@@ -254,6 +256,7 @@ pub async fn check_domain<R: Resolver, F: PolicyFetcher, C: Clock>(
         policy,
         mx: mx_hosts,
         sender_matrix,
+        smtp: Vec::new(),
     })
 }
 

@@ -57,6 +57,9 @@ pub struct CheckReport {
     pub mx: Vec<MxHost>,
     /// What each sender profile does.
     pub sender_matrix: Vec<SenderVerdict>,
+    /// What an SMTP probe saw on port 25 of each MX address, when one ran (the CLI's `--smtp`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub smtp: Vec<super::smtp::SmtpResult>,
 }
 
 impl CheckReport {

@@ -29,7 +29,46 @@ pub struct SenderProfile {
     pub not_covered_response: Option<&'static str>,
     /// How it reads the policy file.
     pub reading: Reading,
+    /// What it checks on port 25 and how it answers when that fails (RFC 8461 §4.2).
+    pub smtp: SmtpResponses,
 }
+
+/// A sender's port-25 checks: which certificate names it accepts, and the response it gives for
+/// each failure (where documented). `{version}` and `{reason}` are filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmtpResponses {
+    /// Whether a CN that names the host is enough when no subjectAltName does (RFC 8461 §4.2
+    /// reads subjectAltName only; Exchange Online also accepts the CN).
+    pub accepts_cn: bool,
+    /// The response when the host offers no (usable) STARTTLS.
+    pub starttls_missing: Option<&'static str>,
+    /// The response when TLS is below 1.2, with `{version}`.
+    pub tls_version: Option<&'static str>,
+    /// The response when no certificate name covers the host.
+    pub name_mismatch: Option<&'static str>,
+    /// The response when the certificate is expired or untrusted, with `{reason}`.
+    pub cert_invalid: Option<&'static str>,
+}
+
+/// A sender that follows RFC 8461 §4.2 and whose responses are not documented.
+const RFC_SMTP: SmtpResponses = SmtpResponses {
+    accepts_cn: false,
+    starttls_missing: None,
+    tls_version: None,
+    name_mismatch: None,
+    cert_invalid: None,
+};
+
+/// Exchange Online, as its MTA-STS announcement documents it (`reference/`, "MTA-STS Failures").
+const EXCHANGE_SMTP: SmtpResponses = SmtpResponses {
+    accepts_cn: true,
+    starttls_missing: Some("551 5.7.4 STARTTLS is required by recipient domain's MTA-STS policy"),
+    tls_version: Some("551 5.7.6 MTA-STS requires TLS 1.2 or higher. TLS Version: {version}"),
+    name_mismatch: Some(
+        "551 5.7.5 Remote certificate MUST have a subject alternative name matching the hostname (MTA-STS)",
+    ),
+    cert_invalid: Some("551 5.7.5 Remote certificate failed MTA-STS validation. Reason: {reason}"),
+};
 
 /// How a sender reads the policy file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +94,7 @@ pub const PROFILES: &[SenderProfile] = &[
         matches_cname_target: false,
         not_covered_response: None,
         reading: Reading::Rfc,
+        smtp: RFC_SMTP,
     },
     SenderProfile {
         name: "exchange-online",
@@ -67,6 +107,7 @@ pub const PROFILES: &[SenderProfile] = &[
         matches_cname_target: true,
         not_covered_response: Some("551 5.4.8 MX hosts of '{domain}' failed MTA-STS validation."),
         reading: Reading::Rfc,
+        smtp: EXCHANGE_SMTP,
     },
     SenderProfile {
         name: "postfix-mta-sts-resolver",
@@ -78,6 +119,7 @@ pub const PROFILES: &[SenderProfile] = &[
         matches_cname_target: false,
         not_covered_response: None,
         reading: Reading::Rfc,
+        smtp: RFC_SMTP,
     },
     SenderProfile {
         name: "mox",
@@ -90,6 +132,7 @@ pub const PROFILES: &[SenderProfile] = &[
         matches_cname_target: false,
         not_covered_response: None,
         reading: Reading::Rfc,
+        smtp: RFC_SMTP,
     },
     SenderProfile {
         name: "stalwart",
@@ -101,6 +144,7 @@ pub const PROFILES: &[SenderProfile] = &[
         matches_cname_target: false,
         not_covered_response: None,
         reading: Reading::Stalwart,
+        smtp: RFC_SMTP,
     },
 ];
 

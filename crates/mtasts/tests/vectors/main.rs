@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+mod dane_verify;
 mod mx_match;
 mod policy;
 mod report;
