@@ -5,31 +5,35 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
 EXAMPLE_POLICY := tests/data/policies/rfc8461-example.txt
 
-.PHONY: setup build dev test lint fmt-check clippy unit-tests bench clean
+.PHONY: setup build dev test lint fmt-check clippy unit-tests bench clean worker-tools worker-build worker-test worker-load worker-bench npm npm-project npm-test bench-npm
 
 ## setup: the toolchain pieces a fresh machine lacks (idempotent, offline-safe once installed).
 setup:
 	@rustup target list --installed 2>/dev/null | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+	@$(MAKE) --no-print-directory worker-tools
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 
 ## build: everything, without running it (the CLI natively, the core for wasm32 as well).
-build: setup
-	$(CARGO) build --workspace --release
+build: setup npm
+	$(CARGO) build --workspace --exclude xtask --release
 	$(CARGO) build -p mtasts --target $(WASM_TARGET) --release
 
-## dev: until the Worker lands, build the CLI and run it on an example policy and report.
-dev: setup
-	$(CARGO) build -p mtasts-cli --release
-	./target/release/mtasts lint policy $(EXAMPLE_POLICY)
-	./target/release/mtasts lint report tests/data/tlsrpt-reports/google-test.xmox.nl-2022-09-15.json.gz
-	./target/release/mtasts match '*.example.net' mx1.example.net
-	./target/release/mtasts generate example.com --mx mail.example.com --mode testing --rua mailto:tlsrpt@example.com
+## dev: build the Worker and serve it with `wrangler dev` on http://127.0.0.1:8787 with a local D1
+## (migrations applied first), offline, no login. Ctrl-C stops wrangler and both workerd processes.
+dev: setup worker-build
+	@test -f .dev.vars || { cp .dev.vars.example .dev.vars && echo "created .dev.vars from .dev.vars.example"; }
+	$(WRANGLER) d1 migrations apply DB --local
 	@echo
-	@echo "The CLI is at ./target/release/mtasts; try: ./target/release/mtasts --help"
+	@echo "mtasts Worker on http://127.0.0.1:8787/  (Ctrl-C stops it; API token in .dev.vars)"
+	@echo "  publish: curl -X PUT -H \"Authorization: Bearer \$$(sed -n 's/^API_TOKEN=//p' .dev.vars)\" --data-binary @$(EXAMPLE_POLICY) http://127.0.0.1:8787/api/domains/example.com/policy"
+	@echo "  serve:   curl -H 'Host: mta-sts.example.com' http://127.0.0.1:8787/.well-known/mta-sts.txt"
+	@echo
+	$(WRANGLER) dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false </dev/null
 
 ## test: formatting, lints on every target, and every test.
-test: setup lint unit-tests
+test: setup lint unit-tests worker-test npm-test
 
 lint: fmt-check clippy
 
@@ -39,15 +43,93 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p mtasts --lib --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p mtasts-worker --lib --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p mtasts-js --all-targets --target $(WASM_TARGET) -- -D warnings
 
+# xtask (build tooling) has no tests, and a debug build of it costs minutes: it is left out.
 unit-tests:
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --exclude xtask
 
 ## bench: the criterion benchmarks, and the domain check against the stand-in with 50 ms added
 ## to every request (not part of `make test`).
 bench:
 	$(CARGO) bench -p mtasts --bench parse
 	$(CARGO) bench -p mtasts-cli --bench check
+	$(MAKE) bench-npm
+
+## node_modules: the repository's JavaScript tooling, exactly as package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## npm: the npm package `mtasts` (crates/mtasts-js) in dist/npm, packed as dist/mtasts-VERSION.tgz,
+## by xtask (wasm-bindgen as a library, binaryen's wasm-opt from node_modules).
+NPM_VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n 1)
+NPM_TARBALL := $(CURDIR)/dist/mtasts-$(NPM_VERSION).tgz
+NPM_PROJECT := target/npm-test
+
+npm: setup node_modules/.package-lock.json
+	$(CARGO) run -q -p xtask --profile xtask -- npm
+
+## npm-project: a scratch project with the tarball installed as a user installs it, and the
+## package's tests and benchmark beside it.
+npm-project: npm
+	rm -rf $(NPM_PROJECT) && mkdir -p $(NPM_PROJECT) target/tmp
+	cp -R crates/mtasts-js/tests/. crates/mtasts-js/bench/. $(NPM_PROJECT)/
+	printf '{ "name": "mtasts-npm-test", "private": true, "type": "module" }\n' > $(NPM_PROJECT)/package.json
+	cd $(NPM_PROJECT) && npm install --no-audit --no-fund --loglevel=error $(NPM_TARBALL)
+
+## npm-test: the package's tests (node --test): the corpus against the CLI, the stand-in, fuzzing,
+## the TypeScript declarations, and a page in headless Chromium.
+npm-test: npm-project
+	$(CARGO) build -p mtasts-cli -p mtasts-standin
+	cd $(NPM_PROJECT) && MTASTS_ROOT=$(CURDIR) TMPDIR=$(CURDIR)/target/tmp node --test *.test.mjs
+
+## bench-npm: lintReport on a 10 MB report against JSON.parse, the cold import, the tarball size.
+bench-npm: npm-project
+	cd $(NPM_PROJECT) && MTASTS_ROOT=$(CURDIR) node lint-report.mjs
 
 clean:
 	$(CARGO) clean
+
+## The Worker (worker/, wrangler.toml, migrations/): worker-build 0.8.7 from .tools/, kept offline
+## by pointing it at our wasm-bindgen (xtask's `wbg`), npm's wasm-opt (binaryen 132, never
+## Debian's) and npm's esbuild. wrangler's [build] runs `make worker-build`, a no-op when fresh.
+TOOLS_BIN := $(CURDIR)/.tools/bin
+WRANGLER := node_modules/.bin/wrangler
+WORKER_JS := worker/build/index.js
+WORKER_SOURCES := $(shell find worker/src crates/mtasts/src -name '*.rs' 2>/dev/null) \
+	worker/Cargo.toml crates/mtasts/Cargo.toml Cargo.lock
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+
+worker-tools: node_modules/.package-lock.json $(TOOLS_BIN)/worker-build $(TOOLS_BIN)/wasm-bindgen
+
+$(TOOLS_BIN)/worker-build:
+	$(CARGO) install worker-build --version 0.8.7 --locked --root .tools
+
+$(TOOLS_BIN)/wasm-bindgen: xtask/src/bin/wbg.rs xtask/Cargo.toml
+	$(CARGO) build -p xtask --profile xtask --bin wbg
+	mkdir -p $(TOOLS_BIN)
+	ln -sfn ../../target/xtask/wbg $(TOOLS_BIN)/wasm-bindgen
+	touch -h $@
+
+worker-build: $(WORKER_JS)
+
+$(WORKER_JS): $(WORKER_SOURCES) | worker-tools
+	cd worker && WASM_BINDGEN_BIN=$(TOOLS_BIN)/wasm-bindgen \
+		WASM_OPT_BIN=$(CURDIR)/node_modules/.bin/wasm-opt \
+		ESBUILD_BIN=$(CURDIR)/node_modules/.bin/esbuild \
+		CARGO_TARGET_DIR=$(CURDIR)/target \
+		$(TOOLS_BIN)/worker-build --profile worker-release
+	touch $@
+
+## worker-test: the real Worker in workerd (wrangler dev, fresh local D1) over HTTP.
+worker-test: worker-build
+	node --test --test-concurrency=1 tests/worker/
+
+## worker-load / worker-bench: the load test and the serving benchmark (not part of `make test`).
+worker-load: worker-build
+	node scripts/worker-load.mjs
+
+worker-bench: worker-build
+	node scripts/worker-bench.mjs

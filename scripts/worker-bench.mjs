@@ -1,0 +1,92 @@
+// Benchmarks (`make worker-bench`, not part of `make test`), loopback only:
+// 1. policy serving: GET /.well-known/mta-sts.txt by Host on the real Worker (wrangler dev,
+//    local D1) against a minimal JavaScript worker returning the same text in the same workerd;
+//    requests/s and p99 of each, and the ratio;
+// 2. the Worker's size: wasm and JS glue, raw and gzipped.
+import http from "node:http";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { startWorker, apiToken, ROOT } from "../tests/worker/harness.mjs";
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mail.bench.example\r\nmax_age: 604800\r\n";
+
+function get(agent, port, host) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const req = http.request({ host: "127.0.0.1", port, path: "/.well-known/mta-sts.txt", agent, headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (c) => { body += c; });
+      res.on("end", () => resolve({ status: res.statusCode, body, ms: performance.now() - t }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function measure(port, host) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  for (let i = 0; i < 200; i++) await get(agent, port, host); // warm-up
+  const latencies = [];
+  let next = 0;
+  let bad = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next++ < REQUESTS) {
+      const r = await get(agent, port, host);
+      if (r.status !== 200 || r.body !== POLICY) bad++;
+      latencies.push(r.ms);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests_per_second: Math.round(latencies.length / seconds),
+    p50_ms: Number(latencies[Math.floor(latencies.length * 0.5)].toFixed(2)),
+    p99_ms: Number(latencies[Math.floor(latencies.length * 0.99)].toFixed(2)),
+    wrong_answers: bad,
+  };
+}
+
+// The baseline: the same text from a minimal JavaScript worker.
+const jsDir = join(ROOT, "target/worker-bench/js");
+mkdirSync(jsDir, { recursive: true });
+writeFileSync(join(jsDir, "index.js"), `const POLICY = ${JSON.stringify(POLICY)};
+export default { fetch() { return new Response(POLICY, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=300" } }); } };
+`);
+writeFileSync(join(jsDir, "wrangler.toml"), `name = "baseline"\nmain = "index.js"\ncompatibility_date = "2026-04-01"\nsend_metrics = false\n`);
+
+const results = {};
+const rust = await startWorker({ name: "bench", port: 8796 });
+try {
+  const put = await fetch(`${rust.base}/api/domains/bench.example/policy`, {
+    method: "PUT", headers: { authorization: `Bearer ${apiToken()}`, "content-type": "text/plain" }, body: POLICY,
+  });
+  if (put.status !== 201) throw new Error(`publishing failed: ${put.status}`);
+  results.rust_worker = await measure(8796, "mta-sts.bench.example");
+} finally {
+  await rust.stop();
+}
+const js = await startWorker({ name: "bench-js", port: 8797, cwd: jsDir, migrate: false });
+try {
+  results.js_baseline = await measure(8797, "mta-sts.bench.example");
+} finally {
+  await js.stop();
+}
+results.throughput_ratio = Number((results.rust_worker.requests_per_second / results.js_baseline.requests_per_second).toFixed(2));
+results.p99_ratio = Number((results.rust_worker.p99_ms / results.js_baseline.p99_ms).toFixed(2));
+
+const wasm = readFileSync(join(ROOT, "worker/build/index_bg.wasm"));
+const glue = readFileSync(join(ROOT, "worker/build/index.js"));
+results.size = {
+  wasm_bytes: wasm.length,
+  wasm_gzip_bytes: gzipSync(wasm, { level: 9 }).length,
+  js_bytes: glue.length,
+  total_gzip_bytes: gzipSync(wasm, { level: 9 }).length + gzipSync(glue, { level: 9 }).length,
+};
+results.requests = REQUESTS;
+results.concurrency = CONCURRENCY;
+console.log(JSON.stringify(results, null, 2));

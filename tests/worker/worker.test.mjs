@@ -1,0 +1,269 @@
+// The Worker over HTTP: the real build in workerd (wrangler dev) with a fresh local D1.
+// Run by `make worker-test` (after `make worker-build`).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { join } from "node:path";
+import { startWorker, apiToken, requestWithHost, ROOT } from "./harness.mjs";
+
+const CORPUS = join(ROOT, "tests/data/tlsrpt-reports");
+const POLICY = readFileSync(join(ROOT, "tests/data/policies/rfc8461-example.txt"), "utf8");
+let worker;
+let base;
+let token;
+
+before(async () => {
+  token = apiToken();
+  worker = await startWorker({
+    name: "http",
+    port: 8791,
+    // A higher limit so the hostile-input list is not rate limited; `.test` stays refused.
+    vars: { EDGE_RATE_PER_MINUTE: "1000", TLSRPT_MAX_BODY: "1048576", TLSRPT_MAX_JSON: "8388608" },
+  });
+  base = worker.base;
+});
+after(async () => { await worker?.stop(); });
+
+const auth = () => ({ authorization: `Bearer ${token}` });
+const policyAt = (domain, method = "GET", path = "/.well-known/mta-sts.txt") =>
+  requestWithHost(`${base}${path}`, `mta-sts.${domain}`, method);
+const put = (domain, body, headers = {}) =>
+  fetch(`${base}/api/domains/${domain}/policy`, { method: "PUT", headers: { ...auth(), ...headers }, body });
+const post = (body, type = "application/tlsrpt+json") =>
+  fetch(`${base}/tlsrpt`, { method: "POST", headers: { "content-type": type }, body });
+async function jsonOf(response) {
+  assert.match(response.headers.get("content-type") ?? "", /application\/json/);
+  return response.json();
+}
+
+test("publish, serve by Host (GET, HEAD), change, refuse invalid", async () => {
+  let r = await put("hosted.example", POLICY, { "content-type": "text/plain" });
+  assert.equal(r.status, 201);
+  const first = await jsonOf(r);
+  assert.equal(first.sts_record.name, "_mta-sts.hosted.example");
+  assert.equal(first.sts_record.value, `v=STSv1; id=${first.id}`);
+  assert.match(first.notice, /RFC 8461 §8\.1/);
+
+  r = await policyAt("hosted.example");
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.match(r.headers.get("cache-control"), /max-age=\d+/);
+  const text = await r.text();
+  assert.equal(text, POLICY.replace(/\r?\n/g, "\r\n"));
+  assert.ok(!/[^\r]\n/.test(text), "CRLF line endings only");
+
+  r = await policyAt("hosted.example", "HEAD");
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(await r.text(), "");
+
+  r = await put("hosted.example", JSON.stringify({ mode: "testing", mx: ["mx1.hosted.example"], max_age: 86400 }), { "content-type": "application/json" });
+  assert.equal(r.status, 200);
+  const second = await jsonOf(r);
+  assert.notEqual(second.id, first.id, "every change gets a new id");
+  assert.equal(second.mode, "testing");
+  assert.match(await (await policyAt("hosted.example")).text(), /^version: STSv1\r\nmode: testing\r\n/);
+
+  // Invalid: 422 with findings, nothing changed.
+  r = await put("hosted.example", "version: STSv1\nmode: enforce\nmax_age: 86400\n", { "content-type": "text/plain" });
+  assert.equal(r.status, 422);
+  const refused = await jsonOf(r);
+  assert.ok(refused.detail.findings.some((f) => f.severity === "error"));
+  assert.match(await (await policyAt("hosted.example")).text(), /mode: testing/);
+  for (const [body, type, status] of [
+    ["{not json", "application/json", 400],
+    [JSON.stringify({ mode: "strict", mx: ["a.example"], max_age: 1 }), "application/json", 422],
+    ["", "text/plain", 400],
+    ["x".repeat(70_000), "text/plain", 413],
+  ]) {
+    r = await put("hosted.example", body, { "content-type": type });
+    assert.equal(r.status, status, body.slice(0, 40));
+    assert.ok((await jsonOf(r)).error);
+  }
+  r = await put("127.0.0.1", POLICY);
+  assert.equal(r.status, 400);
+});
+
+test("unhosted domains, other paths and methods: 404/405, never a redirect", async () => {
+  let r = await policyAt("nothing-here.example");
+  assert.equal(r.status, 404);
+  for (const path of ["/.well-known/mta-sts.txt/", "/.well-known/MTA-STS.txt", "/.well-known/mta-sts.txt.bak", "/.well-known/"]) {
+    r = await policyAt("hosted.example", "GET", path);
+    assert.ok(r.status < 300 || r.status >= 400, `${path} must not redirect (got ${r.status})`);
+    assert.ok(!(await r.text()).includes("version: STSv1"), `${path} must not serve the policy`);
+  }
+  r = await policyAt("hosted.example", "POST");
+  assert.equal(r.status, 405);
+  r = await fetch(`${base}/.well-known/mta-sts.txt`, { redirect: "manual" });
+  assert.equal(r.status, 404, "not on an mta-sts host");
+  r = await fetch(`${base}/api/nothing`);
+  assert.equal(r.status, 404);
+  assert.ok((await jsonOf(r)).error);
+  r = await fetch(`${base}/tlsrpt`);
+  assert.equal(r.status, 405);
+  assert.ok((await jsonOf(r)).error);
+});
+
+test("auth: missing or wrong token is 401 and changes nothing", async () => {
+  await put("auth.example", POLICY, { "content-type": "text/plain" });
+  const before = await (await policyAt("auth.example")).text();
+  for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: `Basic ${token}` }, { authorization: `Bearer ${token}x` }]) {
+    for (const [method, path, body] of [
+      ["PUT", "/api/domains/auth.example/policy", "version: STSv1\nmode: none\nmax_age: 1\n"],
+      ["DELETE", "/api/domains/auth.example/policy", undefined],
+      ["GET", "/api/domains/auth.example/reports", undefined],
+    ]) {
+      const r = await fetch(`${base}${path}`, { method, headers, body });
+      assert.equal(r.status, 401, `${method} ${path} ${JSON.stringify(headers)}`);
+      assert.ok((await jsonOf(r)).error);
+    }
+  }
+  assert.equal(await (await policyAt("auth.example")).text(), before);
+});
+
+test("DELETE follows RFC 8461 §8.3", async () => {
+  let r = await put("gone.example", POLICY, { "content-type": "text/plain" });
+  const published = await r.json();
+  r = await fetch(`${base}/api/domains/gone.example/policy`, { method: "DELETE", headers: auth() });
+  assert.equal(r.status, 202);
+  const removal = await jsonOf(r);
+  assert.equal(removal.mode, "none");
+  assert.notEqual(removal.id, published.id);
+  assert.equal(removal.sts_record.value, `v=STSv1; id=${removal.id}`);
+  assert.ok(removal.max_age <= 86400);
+  // The records may go once the previous policy's max_age (604800 s) has passed.
+  assert.ok(removal.records_removable_at_unix - Date.now() / 1000 > 604800 - 60);
+  const served = await (await policyAt("gone.example")).text();
+  assert.match(served, /^version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n$/);
+  r = await fetch(`${base}/api/domains/gone.example/policy`, { method: "DELETE", headers: auth() });
+  assert.equal(r.status, 200, "a second DELETE before the time changes nothing");
+  assert.equal((await r.json()).id, removal.id);
+  r = await fetch(`${base}/api/domains/never.example/policy`, { method: "DELETE", headers: auth() });
+  assert.equal(r.status, 404);
+});
+
+/** The identity the Worker deduplicates on, computed independently here. */
+function identityOf(report) {
+  const domains = [...new Set((report.policies ?? [])
+    .map((p) => p?.policy?.["policy-domain"])
+    .filter((d) => typeof d === "string" && d.trim())
+    .map((d) => d.trim().toLowerCase().replace(/\.$/, "")))].sort();
+  return { domains, key: JSON.stringify([report["organization-name"], report["report-id"], domains, report["date-range"]]) };
+}
+
+test("TLS-RPT intake of every corpus report (JSON and gzip), repeats, summaries", async () => {
+  const files = readdirSync(CORPUS).filter((f) => /\.json(\.gz)?$/.test(f) && !f.endsWith(".expected.json")).sort();
+  assert.ok(files.length >= 30);
+  const reports = files.map((file) => {
+    const bytes = readFileSync(join(CORPUS, file));
+    const json = JSON.parse((file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8"));
+    const expected = JSON.parse(readFileSync(join(CORPUS, `${file}.expected.json`), "utf8"));
+    return { file, bytes, json, valid: expected.valid, ...identityOf(json) };
+  });
+  // Host every domain the corpus names (some are not valid names; their reports stay 404).
+  const hosted = new Set();
+  for (const domain of new Set(reports.flatMap((r) => r.domains))) {
+    const r = await put(encodeURIComponent(domain), POLICY, { "content-type": "text/plain" });
+    if (r.status === 201 || r.status === 200) hosted.add(domain);
+  }
+  assert.ok(hosted.size >= 10, `hosted ${[...hosted]}`);
+  const seen = new Set();
+  let stored = 0;
+  for (const report of reports) {
+    const type = report.file.endsWith(".gz") ? "application/tlsrpt+gzip" : "application/tlsrpt+json";
+    const r = await post(report.bytes, type);
+    const body = await jsonOf(r);
+    let want;
+    if (!report.valid) want = 400;
+    else if (!report.domains.some((d) => hosted.has(d))) want = 404;
+    else want = seen.has(report.key) ? 200 : 201;
+    assert.equal(r.status, want, `${report.file}: ${JSON.stringify(body).slice(0, 300)}`);
+    if (want === 201) { seen.add(report.key); stored += 1; }
+    if (want === 201 || want === 200) {
+      // The same report again: 200, nothing stored.
+      const again = await post(report.bytes, type);
+      assert.equal(again.status, 200, report.file);
+      assert.equal((await again.json()).stored, false);
+    }
+  }
+  assert.ok(stored >= 20, `stored ${stored}`);
+
+  // Summaries: totals per day and failures by result type and MX.
+  const xmox = reports.filter((r) => r.domains.includes("test.xmox.nl") && r.valid);
+  const r = await fetch(`${base}/api/domains/test.xmox.nl/reports`, { headers: auth() });
+  assert.equal(r.status, 200);
+  const summary = await jsonOf(r);
+  assert.equal(summary.reports, new Set(xmox.map((x) => x.key)).size);
+  assert.ok(summary.days.length >= 1);
+  assert.ok(summary.successful > 0);
+  for (const domain of hosted) {
+    const s = await (await fetch(`${base}/api/domains/${encodeURIComponent(domain)}/reports`, { headers: auth() })).json();
+    for (const m of s.mx_hosts) assert.ok(typeof m.result_type === "string" && m.sessions >= 0);
+  }
+});
+
+test("intake refusals: malformed, wrong type, oversized, gzip bomb, unhosted", async () => {
+  const good = readFileSync(join(CORPUS, "google-test.xmox.nl-2022-09-15.json"));
+  const cases = [
+    ["malformed JSON", "{\"organization-name\": ", "application/tlsrpt+json", 400],
+    ["not an object", "[1,2,3]", "application/json", 400],
+    ["no policies", "{\"report-id\":\"x\"}", "application/tlsrpt+json", 400],
+    ["broken gzip", Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]), "application/tlsrpt+gzip", 400],
+    ["empty", "", "application/tlsrpt+json", 400],
+    ["text/plain", good, "text/plain", 415],
+    ["no type", good, "", 415],
+    ["multipart", good, "multipart/report", 415],
+    ["oversized", Buffer.alloc(1_200_000, 0x20), "application/tlsrpt+json", 413],
+    ["gzip bomb", gzipSync(Buffer.alloc(64 << 20, 0x30), { level: 9 }), "application/tlsrpt+gzip", 413],
+    ["unhosted", JSON.stringify({ "organization-name": "x", "date-range": { "start-datetime": "2024-01-01T00:00:00Z", "end-datetime": "2024-01-01T23:59:59Z" }, "contact-info": "x", "report-id": "u1", policies: [{ policy: { "policy-type": "sts", "policy-domain": "not-hosted.example" }, summary: { "total-successful-session-count": 1, "total-failure-session-count": 0 } }] }), "application/tlsrpt+json", 404],
+  ];
+  for (const [name, body, type, status] of cases) {
+    const headers = type ? { "content-type": type } : {};
+    const r = await fetch(`${base}/tlsrpt`, { method: "POST", headers, body });
+    assert.equal(r.status, status, name);
+    const json = await jsonOf(r);
+    assert.equal(typeof json.error, "string", name);
+  }
+});
+
+test("edge routes refuse hostile domains before any fetch, with CORS", async () => {
+  const hostile = [
+    "", "localhost", "foo.localhost", "127.0.0.1", "[::1]", "::1", "2130706433", "0x7f000001", "0x7f.0.0.1",
+    "169.254.169.254", "10.0.0.1", "example.com:8443", "user@example.com", "user:pw@example.com",
+    "https://example.com/", "example.com/.well-known/x", "example.com?x=1", "example.com#frag",
+    "printer.local", "db.internal", "x.test", "router.home.arpa", "com", "a..b", "-x-.example",
+    "exa mple.com", "example.com%00", "%2e%2e", "x".repeat(300) + ".com", "metadata.google.internal",
+  ];
+  for (const route of ["policy", "check"]) {
+    for (const domain of hostile) {
+      const r = await fetch(`${base}/api/${route}?domain=${encodeURIComponent(domain)}`);
+      assert.equal(r.status, 400, `${route} ${JSON.stringify(domain)}`);
+      assert.equal(r.headers.get("access-control-allow-origin"), "*");
+      assert.ok((await jsonOf(r)).error);
+    }
+  }
+  // No `domain` at all.
+  assert.equal((await fetch(`${base}/api/policy`)).status, 400);
+  const pre = await fetch(`${base}/api/policy`, { method: "OPTIONS" });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get("access-control-allow-origin"), "*");
+  // Workerd logs each outbound fetch failure; there was none for the refused inputs.
+  assert.ok(!/internal error; reference/.test(worker.log()), "no outbound fetch happened");
+});
+
+test("edge routes: a public name is fetched (offline here: a fetch error, reported as JSON)", async () => {
+  const r = await fetch(`${base}/api/policy?domain=example.org`);
+  assert.equal(r.status, 200);
+  const body = await jsonOf(r);
+  assert.equal(body.url, "https://mta-sts.example.org/.well-known/mta-sts.txt");
+  assert.ok(body.error || body.status, JSON.stringify(body));
+});
+
+test("static assets with single-page fallback", async () => {
+  for (const path of ["/", "/generate", "/reports/anything"]) {
+    const r = await fetch(`${base}${path}`);
+    assert.equal(r.status, 200, path);
+    assert.match(await r.text(), /<title>mtasts<\/title>/);
+  }
+});

@@ -1,0 +1,83 @@
+//! The Worker's settings: `[vars]` in `wrangler.toml` (overridable with `--var`) and the
+//! `API_TOKEN` secret. Every setting has a safe default when absent or unreadable.
+
+use worker::Env;
+
+/// Reads a boolean var (`true`, `1`, `yes`, `on`).
+pub fn flag(env: &Env, name: &str) -> bool {
+    env.var(name)
+        .map(|v| {
+            matches!(
+                v.to_string().trim().to_ascii_lowercase().as_str(),
+                "true" | "1" | "yes" | "on"
+            )
+        })
+        .unwrap_or(false)
+}
+
+/// Reads a number var, or `default` when absent or not a number.
+pub fn number(env: &Env, name: &str, default: u64) -> u64 {
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// Reads a text var, or `""`.
+pub fn text(env: &Env, name: &str) -> String {
+    env.var(name).map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The bearer token of the API, if configured (secret first, then a var for local use).
+pub fn api_token(env: &Env) -> Option<String> {
+    env.secret("API_TOKEN")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("API_TOKEN").map(|v| v.to_string()))
+        .ok()
+        .filter(|t| !t.is_empty())
+}
+
+/// The current Unix time in seconds, from the Worker's clock.
+pub fn now_secs() -> u64 {
+    let ms = js_sys::Date::now();
+    if ms.is_finite() && ms > 0.0 {
+        (ms / 1000.0) as u64
+    } else {
+        0
+    }
+}
+
+/// An ISO 8601 UTC time for a Unix time in seconds (`YYYY-MM-DDThh:mm:ssZ`).
+pub fn iso_time(secs: u64) -> String {
+    // The core's policy id is `YYYYMMDDThhmmssZ`: re-punctuate it.
+    let id = mtasts::policy_id_from_unix(secs);
+    let b = id.as_bytes();
+    match (
+        id.get(0..4),
+        id.get(4..6),
+        id.get(6..8),
+        id.get(9..11),
+        id.get(11..13),
+        id.get(13..15),
+    ) {
+        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) if b.len() >= 16 => {
+            format!("{y}-{mo}-{d}T{h}:{mi}:{s}Z")
+        }
+        _ => id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times() {
+        for (secs, want) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (1_764_334_260, "2025-11-28T12:51:00Z"),
+        ] {
+            assert_eq!(iso_time(secs), want);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! # mtasts-worker
+//!
+//! The Cloudflare Worker of the project (routes in `spec/INTERFACES.md`):
+//!
+//! * **policy hosting**: `GET`/`HEAD /.well-known/mta-sts.txt` on host `mta-sts.<domain>` serves
+//!   the policy of every hosted domain (RFC 8461 §3.3) from D1;
+//! * **publishing**: `PUT`/`DELETE /api/domains/<domain>/policy` (bearer token) lint, store and
+//!   remove policies the RFC 8461 §8 way, answering the `_mta-sts` TXT record to publish;
+//! * **TLS-RPT intake**: `POST /tlsrpt` (RFC 8460 §5.4) stores every distinct report in D1 before
+//!   answering 201, and `GET /api/domains/<domain>/reports` (bearer token) sums them up;
+//! * **edge checks**: `GET /api/policy` and `GET /api/check` run the policy fetch and the core's
+//!   domain check over the Worker's own `fetch` and DNS-over-HTTPS;
+//! * everything else is the web page's static assets (`[assets]` in `wrangler.toml`).
+//!
+//! Every parse, lint and summary is the core crate's (`mtasts`); this crate only adapts HTTP and
+//! D1 to it. What it does **not** do: follow redirects, trust input sizes, or panic — every
+//! hostile request gets a 4xx with a JSON reason.
+
+mod auth;
+mod body;
+mod config;
+mod domain_input;
+mod edge;
+mod edge_io;
+mod hosting;
+mod intake;
+mod media_type;
+mod publish;
+mod rate_limit;
+mod reply;
+mod report_key;
+mod reports;
+
+pub use reply::ApiError;
+
+use worker::{event, Context, Env, Request, Response, Result, Router};
+
+/// The one path a policy is served on (RFC 8461 §3.3).
+pub const POLICY_PATH: &str = "/.well-known/mta-sts.txt";
+
+/// The Worker's entry point: policy hosting first (by path and host), then the router.
+#[event(fetch)]
+pub async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let answer = if req.path() == POLICY_PATH {
+        hosting::serve(req, env).await
+    } else {
+        router().run(req, env).await
+    };
+    match answer {
+        // The router answers a known path with an unknown method itself, in plain text.
+        Ok(response) if response.status_code() == 405 => {
+            ApiError::new(405, "method not allowed on this path").response()
+        }
+        Ok(response) => Ok(response),
+        Err(error) => {
+            worker::console_error!("internal error: {error}");
+            ApiError::new(500, "internal error").response()
+        }
+    }
+}
+
+/// One handler per route.
+fn router() -> Router<'static, ()> {
+    Router::new()
+        .put_async("/api/domains/:domain/policy", publish::put_policy)
+        .delete_async("/api/domains/:domain/policy", publish::delete_policy)
+        .get_async("/api/domains/:domain/reports", reports::get_reports)
+        .post_async("/tlsrpt", intake::post_report)
+        .get_async("/api/policy", edge::get_policy)
+        .get_async("/api/check", edge::get_check)
+        .options("/api/policy", edge::preflight)
+        .options("/api/check", edge::preflight)
+        .or_else_any_method("/api/*rest", reply::api_not_found)
+        .or_else_any_method_async("/", reply::static_asset)
+        .or_else_any_method_async("/*path", reply::static_asset)
+}

@@ -1,0 +1,51 @@
+//! The media types TLS-RPT intake takes (RFC 8460 §5.4, §6.4, §6.5).
+
+/// What a report body is declared to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportMediaType {
+    /// `application/tlsrpt+json` or `application/json`.
+    Json,
+    /// `application/tlsrpt+gzip` or `application/gzip`.
+    Gzip,
+}
+
+/// The declared type of a `Content-Type` value, parameters ignored; `None` when not taken.
+pub fn report_media_type(content_type: &str) -> Option<ReportMediaType> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/tlsrpt+json" | "application/json" => Some(ReportMediaType::Json),
+        "application/tlsrpt+gzip" | "application/gzip" | "application/x-gzip" => {
+            Some(ReportMediaType::Gzip)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        for (value, want) in [
+            ("application/tlsrpt+json", Some(ReportMediaType::Json)),
+            (
+                "Application/TLSRPT+JSON; charset=utf-8",
+                Some(ReportMediaType::Json),
+            ),
+            ("application/json", Some(ReportMediaType::Json)),
+            ("application/tlsrpt+gzip", Some(ReportMediaType::Gzip)),
+            ("application/gzip", Some(ReportMediaType::Gzip)),
+            ("text/plain", None),
+            ("multipart/report", None),
+            ("", None),
+        ] {
+            assert_eq!(report_media_type(value), want, "{value:?}");
+        }
+    }
+}

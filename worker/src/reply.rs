@@ -1,0 +1,80 @@
+//! Answers: JSON errors with a reason, JSON bodies, and the fall-through to static assets.
+
+use serde::Serialize;
+use worker::{Method, Request, Response, Result, RouteContext};
+
+/// An error answer: an HTTP status and a reason, sent as `{"error": reason, ...}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The HTTP status (4xx or 5xx).
+    pub status: u16,
+    /// What was wrong, in lower case, naming the value.
+    pub reason: String,
+    /// Anything more (findings, limits), merged into the JSON object.
+    pub detail: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    /// An error with a status and a reason.
+    pub fn new(status: u16, reason: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            reason: reason.into(),
+            detail: None,
+        }
+    }
+
+    /// The same error with more detail under `detail`.
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
+    /// The JSON answer.
+    pub fn response(&self) -> Result<Response> {
+        let mut body = serde_json::json!({ "error": self.reason, "status": self.status });
+        if let (Some(object), Some(detail)) = (body.as_object_mut(), &self.detail) {
+            object.insert("detail".to_string(), detail.clone());
+        }
+        json(self.status, &body)
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(error: worker::Error) -> Self {
+        worker::console_error!("internal error: {error}");
+        ApiError::new(500, "internal error")
+    }
+}
+
+/// A JSON answer with a status, never cached.
+pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response> {
+    let mut response = Response::from_json(value)?.with_status(status);
+    response.headers_mut().set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+/// Turns a handler's `Result<Response, ApiError>` into the Worker's answer.
+pub fn finish(answer: std::result::Result<Response, ApiError>) -> Result<Response> {
+    match answer {
+        Ok(response) => Ok(response),
+        Err(error) => error.response(),
+    }
+}
+
+/// `/api/...` paths that are no route: a JSON 404, never the web page.
+pub fn api_not_found(_req: Request, _ctx: RouteContext<()>) -> Result<Response> {
+    ApiError::new(404, "no such API route").response()
+}
+
+/// Every other path: the web page's static assets, with the single-page fallback configured in
+/// `wrangler.toml` (`not_found_handling = "single-page-application"`).
+pub async fn static_asset(req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    if !matches!(req.method(), Method::Get | Method::Head) {
+        return ApiError::new(405, "only GET and HEAD are served here").response();
+    }
+    match ctx.env.assets("ASSETS") {
+        Ok(assets) => assets.fetch_request(req).await,
+        Err(_) => ApiError::new(404, "no static assets are configured").response(),
+    }
+}
