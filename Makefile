@@ -5,7 +5,7 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
 EXAMPLE_POLICY := tests/data/policies/rfc8461-example.txt
 
-.PHONY: setup build dev test lint fmt-check clippy unit-tests bench clean worker-tools worker-build worker-test worker-load worker-bench npm npm-project npm-test bench-npm
+.PHONY: setup build dev test lint fmt-check clippy unit-tests bench clean worker-tools worker-build worker-test worker-load worker-bench npm npm-project npm-test bench-npm web web-test bench-web
 
 ## setup: the toolchain pieces a fresh machine lacks (idempotent, offline-safe once installed).
 setup:
@@ -16,24 +16,25 @@ setup:
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 
 ## build: everything, without running it (the CLI natively, the core for wasm32 as well).
-build: setup npm
-	$(CARGO) build --workspace --exclude xtask --release
+build: setup npm web
+	$(CARGO) build --workspace --exclude xtask --exclude mtasts-web --release
 	$(CARGO) build -p mtasts --target $(WASM_TARGET) --release
 
-## dev: build the Worker and serve it with `wrangler dev` on http://127.0.0.1:8787 with a local D1
-## (migrations applied first), offline, no login. Ctrl-C stops wrangler and both workerd processes.
-dev: setup worker-build
+## dev: build the Worker and the page and serve them with `wrangler dev` on http://127.0.0.1:8787
+## with a local D1 (migrations applied first), offline, no login, in front of the stand-in for the
+## internet (DoH 127.0.0.1:8053, policy hosts on 8443; scripts/dev.mjs). Ctrl-C stops it all.
+dev: setup web worker-build
 	@test -f .dev.vars || { cp .dev.vars.example .dev.vars && echo "created .dev.vars from .dev.vars.example"; }
+	$(CARGO) build -p mtasts-standin
 	$(WRANGLER) d1 migrations apply DB --local
 	@echo
-	@echo "mtasts Worker on http://127.0.0.1:8787/  (Ctrl-C stops it; API token in .dev.vars)"
+	@echo "API token in .dev.vars:"
 	@echo "  publish: curl -X PUT -H \"Authorization: Bearer \$$(sed -n 's/^API_TOKEN=//p' .dev.vars)\" --data-binary @$(EXAMPLE_POLICY) http://127.0.0.1:8787/api/domains/example.com/policy"
 	@echo "  serve:   curl -H 'Host: mta-sts.example.com' http://127.0.0.1:8787/.well-known/mta-sts.txt"
-	@echo
-	$(WRANGLER) dev --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false </dev/null
+	node scripts/dev.mjs </dev/null
 
 ## test: formatting, lints on every target, and every test.
-test: setup lint unit-tests worker-test npm-test
+test: setup lint unit-tests worker-test web-test npm-test
 
 lint: fmt-check clippy
 
@@ -41,14 +42,16 @@ fmt-check:
 	$(CARGO) fmt --all --check
 
 clippy:
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --exclude mtasts-web --all-targets -- -D warnings
 	$(CARGO) clippy -p mtasts --lib --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-worker --lib --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-js --all-targets --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p mtasts-web --target $(WASM_TARGET) -- -D warnings
 
-# xtask (build tooling) has no tests, and a debug build of it costs minutes: it is left out.
+# xtask (build tooling) has no tests, and a debug build of it costs minutes: it is left out, and
+# so is the web page, which only builds for wasm32 (`clippy` checks it there).
 unit-tests:
-	$(CARGO) test --workspace --exclude xtask
+	$(CARGO) test --workspace --exclude xtask --exclude mtasts-web
 
 ## bench: the criterion benchmarks, and the domain check against the stand-in with 50 ms added
 ## to every request (not part of `make test`).
@@ -56,6 +59,7 @@ bench:
 	$(CARGO) bench -p mtasts --bench parse
 	$(CARGO) bench -p mtasts-cli --bench check
 	$(MAKE) bench-npm
+	$(MAKE) bench-web
 
 ## node_modules: the repository's JavaScript tooling, exactly as package-lock.json pins it.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -79,10 +83,23 @@ npm-project: npm
 	cd $(NPM_PROJECT) && npm install --no-audit --no-fund --loglevel=error $(NPM_TARBALL)
 
 ## npm-test: the package's tests (node --test): the corpus against the CLI, the stand-in, fuzzing,
-## the TypeScript declarations, and a page in headless Chromium.
+## the TypeScript declarations, the README's examples, a page in headless Chromium, a Worker.
 npm-test: npm-project
-	$(CARGO) build -p mtasts-cli -p mtasts-standin
+	@# The CLI and the stand-in, built as `unit-tests` builds them (same features: nothing to redo).
+	$(CARGO) test --workspace --exclude xtask --exclude mtasts-web --no-run
 	cd $(NPM_PROJECT) && MTASTS_ROOT=$(CURDIR) TMPDIR=$(CURDIR)/target/tmp node --test *.test.mjs
+
+## web: the web page (web/) in dist/web, the Worker's static assets, by xtask (the same
+## wasm-bindgen and wasm-opt as `npm`); a no-op when nothing it is built from changed.
+WEB_WASM := dist/web/mtasts_web_bg.wasm
+WEB_SOURCES := $(shell find web crates/mtasts/src crates/mtasts-js/src -type f 2>/dev/null) \
+	crates/mtasts/Cargo.toml crates/mtasts-js/Cargo.toml xtask/src/main.rs Cargo.toml Cargo.lock
+
+web: $(WEB_WASM)
+
+$(WEB_WASM): $(WEB_SOURCES) node_modules/.package-lock.json | setup
+	$(CARGO) run -q -p xtask --profile xtask -- web
+	touch $@
 
 ## bench-npm: lintReport on a 10 MB report against JSON.parse, the cold import, the tarball size.
 bench-npm: npm-project
@@ -124,12 +141,27 @@ $(WORKER_JS): $(WORKER_SOURCES) | worker-tools
 	touch $@
 
 ## worker-test: the real Worker in workerd (wrangler dev, fresh local D1) over HTTP.
-worker-test: worker-build
+worker-test: worker-build web
 	node --test --test-concurrency=1 tests/worker/
 
+## web-test: the page (dist/web) served by the real Worker in front of the stand-in, in headless
+## Chromium (tests/web/run.mjs: one stand-in and one `wrangler dev` for every file): checks compared
+## with the scenarios' expectations and the CLI, lint, generate, reports, keyboard, 375 px, dark,
+## axe-core, no request leaving 127.0.0.1. Screenshots in target/web-screenshots/.
+web-test: worker-build web
+	@# The CLI and the stand-in, built as `unit-tests` builds them (same features: nothing to redo).
+	$(CARGO) test --workspace --exclude xtask --exclude mtasts-web --no-run
+	TMPDIR=$(CURDIR)/target/tmp node tests/web/run.mjs
+
+## bench-web: bytes transferred on the first load of the page, and the time until the domain box
+## takes input in headless Chromium (median of cold loads). Not part of `make test`.
+bench-web: worker-build web
+	$(CARGO) build -p mtasts-standin
+	TMPDIR=$(CURDIR)/target/tmp node scripts/web-bench.mjs
+
 ## worker-load / worker-bench: the load test and the serving benchmark (not part of `make test`).
-worker-load: worker-build
+worker-load: worker-build web
 	node scripts/worker-load.mjs
 
-worker-bench: worker-build
+worker-bench: worker-build web
 	node scripts/worker-bench.mjs

@@ -11,8 +11,9 @@ const POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mail.public.example\r\nma
 const outbound = [];
 let mf;
 
-before(async () => {
-  mf = new Miniflare({
+/** The built Worker under Miniflare, every outbound fetch recorded and answered by `recorder`. */
+function miniflare(bindings = {}) {
+  return new Miniflare({
     modules: true,
     scriptPath: join(ROOT, "worker/build/index.js"),
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
@@ -23,17 +24,24 @@ before(async () => {
       EDGE_TIMEOUT_MS: "3000",
       EDGE_REFUSED_SUFFIXES: "localhost,local,internal,home.arpa,test",
       DOH_URL: "https://doh.recorder.example/dns-query",
+      ...bindings,
     },
-    outboundService: async (request) => {
-      outbound.push(request.url);
-      const url = new URL(request.url);
-      if (url.hostname === "mta-sts.public.example") return new Response(POLICY, { headers: { "content-type": "text/plain" } });
-      if (url.hostname === "mta-sts.moved.example") return new Response(null, { status: 301, headers: { location: "https://elsewhere.example/p.txt" } });
-      if (url.hostname === "mta-sts.huge.example") return new Response("x".repeat(3 << 20));
-      if (url.hostname === "doh.recorder.example") return new Response("down", { status: 503 });
-      return new Response("not found", { status: 404 });
-    },
+    outboundService: recorder,
   });
+}
+
+async function recorder(request) {
+  outbound.push(request.url);
+  const url = new URL(request.url);
+  if (url.hostname === "mta-sts.public.example") return new Response(POLICY, { headers: { "content-type": "text/plain" } });
+  if (url.hostname === "mta-sts.moved.example") return new Response(null, { status: 301, headers: { location: "https://elsewhere.example/p.txt" } });
+  if (url.hostname === "mta-sts.huge.example") return new Response("x".repeat(3 << 20));
+  if (url.hostname === "doh.recorder.example") return new Response("down", { status: 503 });
+  return new Response("not found", { status: 404 });
+}
+
+before(async () => {
+  mf = miniflare();
   await mf.ready;
 });
 after(async () => { await mf?.dispose(); });
@@ -86,4 +94,20 @@ test("the check goes through the configured DoH resolver", async () => {
   const r = await get("/api/check?domain=public.example");
   assert.equal(r.status, 502, JSON.stringify(r.body));
   assert.ok(outbound.length > 0 && outbound.every((u) => u.startsWith("https://doh.recorder.example/")), outbound.join());
+});
+
+test("EDGE_HTTPS_PORT (stand-ins only): the policy host on another port; DOH_URL in /api/config", async () => {
+  const staging = miniflare({ EDGE_HTTPS_PORT: "8443", DOH_URL: "http://127.0.0.1:8053/dns-query" });
+  try {
+    outbound.length = 0;
+    const r = await staging.dispatchFetch("http://localhost/api/policy?domain=public.example");
+    const body = await r.json();
+    assert.equal(body.url, "https://mta-sts.public.example:8443/.well-known/mta-sts.txt");
+    assert.deepEqual(outbound, ["https://mta-sts.public.example:8443/.well-known/mta-sts.txt"]);
+    const config = await staging.dispatchFetch("http://localhost/api/config");
+    assert.equal(config.headers.get("access-control-allow-origin"), "*");
+    assert.deepEqual(await config.json(), { doh_url: "http://127.0.0.1:8053/dns-query" });
+  } finally {
+    await staging.dispose();
+  }
 });

@@ -260,10 +260,40 @@ test("edge routes: a public name is fetched (offline here: a fetch error, report
   assert.ok(body.error || body.status, JSON.stringify(body));
 });
 
-test("static assets with single-page fallback", async () => {
+test("static assets with single-page fallback and the page's security headers", async () => {
   for (const path of ["/", "/generate", "/reports/anything"]) {
     const r = await fetch(`${base}${path}`);
     assert.equal(r.status, 200, path);
     assert.match(await r.text(), /<title>mtasts<\/title>/);
+    assert.match(r.headers.get("content-type") ?? "", /^text\/html/, path);
+    const csp = r.headers.get("content-security-policy") ?? "";
+    const directives = Object.fromEntries(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    assert.deepEqual(directives, {
+      "default-src": ["'self'"],
+      "script-src": ["'self'", "'wasm-unsafe-eval'"],
+      "style-src": ["'self'"],
+      "img-src": ["'self'", "data:"],
+      // The page's own DoH queries go to DOH_URL's origin (wrangler.toml's Cloudflare here).
+      // The site's resolver, and any other HTTPS resolver a user types into the page.
+      "connect-src": ["'self'", "https://cloudflare-dns.com", "https:"],
+      "base-uri": ["'none'"],
+      "form-action": ["'self'"],
+      "frame-ancestors": ["'none'"],
+    }, `${path}: ${csp}`);
+    assert.equal(r.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(r.headers.get("referrer-policy"), "no-referrer", path);
   }
+  // The API is JSON, not the page: no page CSP there.
+  assert.equal((await fetch(`${base}/api/nothing`)).headers.get("content-security-policy"), null);
+});
+
+test("GET /api/config: the page's default DoH resolver, with CORS", async () => {
+  const r = await fetch(`${base}/api/config`);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("access-control-allow-origin"), "*");
+  assert.deepEqual(await jsonOf(r), { doh_url: "https://cloudflare-dns.com/dns-query" });
+  const pre = await fetch(`${base}/api/config`, { method: "OPTIONS" });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get("access-control-allow-origin"), "*");
+  assert.equal((await fetch(`${base}/api/config`, { method: "POST" })).status, 405);
 });

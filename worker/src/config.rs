@@ -23,6 +23,28 @@ pub fn number(env: &Env, name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// The DoH endpoint when `DOH_URL` is not set.
+pub const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
+
+/// The DoH endpoint (RFC 8484) of `/api/check` and the web page's default resolver: `DOH_URL`,
+/// or [`DEFAULT_DOH_URL`].
+pub fn doh_url(env: &Env) -> String {
+    Some(text(env, "DOH_URL"))
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_DOH_URL.to_string())
+}
+
+/// The port of the policy hosts fetched by `/api/policy` and `/api/check`: `EDGE_HTTPS_PORT`,
+/// 443 (RFC 8461 §3.3) unless a test stand-in or staging host says otherwise; 443 when absent
+/// or not a port.
+pub fn https_port(env: &Env) -> u16 {
+    u16::try_from(number(env, "EDGE_HTTPS_PORT", 443))
+        .ok()
+        .filter(|p| *p != 0)
+        .unwrap_or(443)
+}
+
 /// Reads a text var, or `""`.
 pub fn text(env: &Env, name: &str) -> String {
     env.var(name).map(|v| v.to_string()).unwrap_or_default()

@@ -1,9 +1,10 @@
 //! Edge checks for the web page: `GET /api/policy?domain=D` (the raw policy fetch a page cannot
 //! do itself because of CORS) and `GET /api/check?domain=D` (the core's whole check). Both refuse
 //! anything but a public domain name before any outbound request, and rate-limit per client
-//! (per isolate, see [`crate::rate_limit`]).
+//! (per isolate, see [`crate::rate_limit`]). `GET /api/config` tells the page its default DoH
+//! resolver.
 
-use crate::config::{number, text};
+use crate::config::{doh_url, https_port, number, text};
 use crate::domain_input::public_domain;
 use crate::edge_io::{DohResolver, WorkerClock, WorkerFetcher};
 use crate::rate_limit::LIMITER;
@@ -16,8 +17,6 @@ use worker::{Env, Request, Response, Result, RouteContext};
 
 /// Internal suffixes refused when `EDGE_REFUSED_SUFFIXES` is not set.
 const DEFAULT_REFUSED: &str = "localhost,local,localdomain,internal,intranet,lan,home,corp,home.arpa,test,invalid,example,onion,alt";
-/// The DoH endpoint when `DOH_URL` is not set.
-const DEFAULT_DOH: &str = "https://cloudflare-dns.com/dns-query";
 
 #[derive(Deserialize)]
 struct DomainParam {
@@ -37,13 +36,20 @@ pub fn preflight(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
     Ok(response)
 }
 
+/// `GET /api/config`: what the web page needs to know of this deployment.
+pub fn get_config(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    with_cors(Ok(json!({ "doh_url": doh_url(&ctx.env) })), &ctx.env)
+}
+
 /// `GET /api/policy?domain=D`.
 pub async fn get_policy(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let answer = match admit(&req, &ctx.env) {
         Err(error) => Err(error),
         Ok(domain) => {
-            let url = format!("https://mta-sts.{domain}{}", crate::POLICY_PATH);
             let fetcher = fetcher(&ctx.env);
+            // The URL as fetched: with the port when `EDGE_HTTPS_PORT` is not 443.
+            let url =
+                fetcher.url_on_port(&format!("https://mta-sts.{domain}{}", crate::POLICY_PATH));
             let started = js_sys::Date::now();
             let result = fetcher.fetch(&url).await;
             let elapsed_ms = (js_sys::Date::now() - started).max(0.0);
@@ -79,9 +85,7 @@ pub async fn get_check(req: Request, ctx: RouteContext<()>) -> Result<Response> 
         Err(error) => Err(error),
         Ok(domain) => {
             let resolver = DohResolver {
-                url: Some(text(&ctx.env, "DOH_URL"))
-                    .filter(|u| !u.is_empty())
-                    .unwrap_or_else(|| DEFAULT_DOH.to_string()),
+                url: doh_url(&ctx.env),
                 timeout: Duration::from_millis(number(&ctx.env, "EDGE_TIMEOUT_MS", 10_000)),
             };
             match check_domain(
@@ -107,6 +111,7 @@ fn fetcher(env: &Env) -> WorkerFetcher {
     WorkerFetcher {
         timeout: Duration::from_millis(number(env, "EDGE_TIMEOUT_MS", 10_000)),
         max_body: FETCH_READ_LIMIT,
+        https_port: https_port(env),
     }
 }
 

@@ -10,7 +10,8 @@ use mtasts::check::{
 use std::pin::pin;
 use std::time::Duration;
 use worker::{
-    AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response,
+    AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect,
+    Response, Url,
 };
 
 /// The most bytes of a DNS answer read.
@@ -79,10 +80,30 @@ pub struct WorkerFetcher {
     pub timeout: Duration,
     /// The most body bytes read (one more tells "over the limit").
     pub max_body: usize,
+    /// The port connected to: 443 but for test stand-ins and staging hosts (the CLI's
+    /// `--https-port`). The host name, and so SNI and the certificate check, stay the URL's.
+    pub https_port: u16,
+}
+
+impl WorkerFetcher {
+    /// `url` with this fetcher's port (unchanged on 443, the scheme's default).
+    pub fn url_on_port(&self, url: &str) -> String {
+        let Ok(mut parsed) = Url::parse(url) else {
+            return url.to_string();
+        };
+        if parsed.port_or_known_default() == Some(self.https_port)
+            || parsed.set_port(Some(self.https_port)).is_err()
+        {
+            return url.to_string();
+        }
+        parsed.into()
+    }
 }
 
 impl PolicyFetcher for WorkerFetcher {
     async fn fetch(&self, url: &str) -> Result<HttpReply, FetchError> {
+        let url = self.url_on_port(url);
+        let url = url.as_str();
         let mut init = RequestInit::new();
         // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
         init.with_method(Method::Get)
@@ -184,5 +205,29 @@ fn classify(why: String) -> FetchError {
         FetchError::Dns { detail: why }
     } else {
         FetchError::Connect { detail: why }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_url_on_the_configured_port() {
+        let url = "https://mta-sts.example.com/.well-known/mta-sts.txt";
+        for (port, want) in [
+            (443, url),
+            (
+                8443,
+                "https://mta-sts.example.com:8443/.well-known/mta-sts.txt",
+            ),
+        ] {
+            let fetcher = WorkerFetcher {
+                timeout: Duration::from_secs(1),
+                max_body: 1,
+                https_port: port,
+            };
+            assert_eq!(fetcher.url_on_port(url), want, "{port}");
+        }
     }
 }

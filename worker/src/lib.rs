@@ -9,8 +9,10 @@
 //! * **TLS-RPT intake**: `POST /tlsrpt` (RFC 8460 §5.4) stores every distinct report in D1 before
 //!   answering 201, and `GET /api/domains/<domain>/reports` (bearer token) sums them up;
 //! * **edge checks**: `GET /api/policy` and `GET /api/check` run the policy fetch and the core's
-//!   domain check over the Worker's own `fetch` and DNS-over-HTTPS;
-//! * everything else is the web page's static assets (`[assets]` in `wrangler.toml`).
+//!   domain check over the Worker's own `fetch` and DNS-over-HTTPS; `GET /api/config` gives the
+//!   web page its default DoH resolver;
+//! * everything else is the web page's static assets (`[assets]` in `wrangler.toml`), with a
+//!   Content-Security-Policy.
 //!
 //! Every parse, lint and summary is the core crate's (`mtasts`); this crate only adapts HTTP and
 //! D1 to it. What it does **not** do: follow redirects, trust input sizes, or panic — every
@@ -68,8 +70,10 @@ fn router() -> Router<'static, ()> {
         .post_async("/tlsrpt", intake::post_report)
         .get_async("/api/policy", edge::get_policy)
         .get_async("/api/check", edge::get_check)
+        .get("/api/config", edge::get_config)
         .options("/api/policy", edge::preflight)
         .options("/api/check", edge::preflight)
+        .options("/api/config", edge::preflight)
         .or_else_any_method("/api/*rest", reply::api_not_found)
         .or_else_any_method_async("/", reply::static_asset)
         .or_else_any_method_async("/*path", reply::static_asset)

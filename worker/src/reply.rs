@@ -1,7 +1,7 @@
 //! Answers: JSON errors with a reason, JSON bodies, and the fall-through to static assets.
 
 use serde::Serialize;
-use worker::{Method, Request, Response, Result, RouteContext};
+use worker::{Env, Headers, Method, Request, Response, Result, RouteContext, Url};
 
 /// An error answer: an HTTP status and a reason, sent as `{"error": reason, ...}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,13 +68,47 @@ pub fn api_not_found(_req: Request, _ctx: RouteContext<()>) -> Result<Response> 
 }
 
 /// Every other path: the web page's static assets, with the single-page fallback configured in
-/// `wrangler.toml` (`not_found_handling = "single-page-application"`).
+/// `wrangler.toml` (`not_found_handling = "single-page-application"`), and the page's security
+/// headers ([`page_headers`]).
 pub async fn static_asset(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     if !matches!(req.method(), Method::Get | Method::Head) {
         return ApiError::new(405, "only GET and HEAD are served here").response();
     }
-    match ctx.env.assets("ASSETS") {
-        Ok(assets) => assets.fetch_request(req).await,
-        Err(_) => ApiError::new(404, "no static assets are configured").response(),
+    let asset = match ctx.env.assets("ASSETS") {
+        Ok(assets) => assets.fetch_request(req).await?,
+        Err(_) => return ApiError::new(404, "no static assets are configured").response(),
+    };
+    // The binding's headers are immutable (a fetched response's): copy them, then add ours.
+    let headers = Headers::new();
+    for (name, value) in asset.headers().entries() {
+        headers.append(&name, &value)?;
     }
+    for (name, value) in page_headers(&ctx.env) {
+        headers.set(name, &value)?;
+    }
+    Ok(asset.with_headers(headers))
+}
+
+/// The page's security headers: a Content-Security-Policy that lets it load only its own files
+/// (and instantiate its wasm), connect only to this Worker, the configured DoH resolver
+/// (`DOH_URL`, which the page uses from the browser) and HTTPS origins (another resolver a user
+/// types in; plain HTTP only to `DOH_URL`), and be framed by nobody; no MIME sniffing;
+/// no referrer sent with the page's requests.
+fn page_headers(env: &Env) -> [(&'static str, String); 3] {
+    let doh_origin = Url::parse(&crate::config::doh_url(env))
+        .ok()
+        .map(|url| url.origin())
+        .filter(|origin| origin.is_tuple())
+        .map(|origin| format!(" {}", origin.ascii_serialization()))
+        .unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{doh_origin} https:; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    [
+        ("content-security-policy", csp),
+        ("x-content-type-options", "nosniff".to_string()),
+        ("referrer-policy", "no-referrer".to_string()),
+    ]
 }

@@ -1,5 +1,5 @@
 //! Build tooling for the workspace, run as `cargo run -p xtask --profile xtask -- <task>`
-//! (the Makefile does: `make npm`).
+//! (the Makefile does: `make npm`, `make web`).
 //!
 //! `npm` builds the npm package `mtasts` into `dist/npm/` and packs it into
 //! `dist/mtasts-<version>.tgz`:
@@ -13,6 +13,10 @@
 //!    points, the hand-written TypeScript declarations, the README, and a `package.json` whose
 //!    version is the workspace's;
 //! 5. `npm pack`.
+//!
+//! `web` builds the web page (`web/`, crate `mtasts-web`) into `dist/web/` the same way (steps 1
+//! to 3), then copies `web/static/` (`index.html`, `style.css`, `main.js`) beside the glue and
+//! the wasm: the static assets the Worker serves.
 
 use std::ffi::OsString;
 use std::fs;
@@ -48,7 +52,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("npm") => npm(),
-        _ => Err("usage: cargo run -p xtask --profile xtask -- npm".to_string()),
+        Some("web") => web(),
+        _ => Err("usage: cargo run -p xtask --profile xtask -- npm|web".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,61 +84,19 @@ fn target_dir(root: &Path) -> PathBuf {
 }
 
 fn npm() -> Result<(), String> {
-    let root = root();
-    let target = target_dir(&root);
-    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
-    if !wasm_opt.exists() {
-        return Err(format!(
-            "{} is missing: run `npm ci` at the repository root first (`make node_modules`)",
-            wasm_opt.display()
-        ));
-    }
-    check_wasm_opt(&wasm_opt)?;
-
-    // 1. The wasm.
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    run(Command::new(cargo).current_dir(&root).args([
-        "build",
-        "-p",
-        "mtasts-js",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-    ]))?;
-    let wasm = target.join("wasm32-unknown-unknown/wasm-release/mtasts_js.wasm");
-
-    // 2. wasm-bindgen.
-    let bindgen_dir = target.join("npm-bindgen");
-    recreate_dir(&bindgen_dir)?;
-    let args: Vec<OsString> = vec![
-        "wasm-bindgen".into(),
-        "--target".into(),
-        "web".into(),
-        "--out-dir".into(),
-        bindgen_dir.clone().into(),
-        "--out-name".into(),
-        "mtasts".into(),
-        "--no-typescript".into(),
-        "--remove-producers-section".into(),
-        wasm.into(),
-    ];
-    wasm_bindgen_cli::wasm_bindgen::run_cli_with_args(args)
-        .map_err(|e| format!("wasm-bindgen: {e:#}"))?;
+    // 1. The wasm. 2. wasm-bindgen.
+    let Bound {
+        root,
+        bindgen_dir,
+        wasm_opt,
+        ..
+    } = build_and_bind("mtasts-js", "mtasts")?;
 
     // 3. wasm-opt, straight into the package.
     let package = root.join("dist/npm");
     recreate_dir(&package)?;
     let optimised = package.join("mtasts_bg.wasm");
-    let mut opt = Command::new(&wasm_opt);
-    opt.arg("-Oz")
-        .args(WASM_FEATURES)
-        .arg("--strip-debug")
-        .arg("--strip-producers")
-        .arg(bindgen_dir.join("mtasts_bg.wasm"))
-        .arg("-o")
-        .arg(&optimised);
-    run(&mut opt)?;
+    optimise(&wasm_opt, &bindgen_dir.join("mtasts_bg.wasm"), &optimised)?;
 
     // 4. The package.
     copy(&bindgen_dir.join("mtasts.js"), &package.join("mtasts.js"))?;
@@ -164,6 +127,172 @@ fn npm() -> Result<(), String> {
         size(&tarball)
     );
     Ok(())
+}
+
+/// The web page (`web/`): `dist/web/` with `web/static/` (`index.html`, `style.css`, `main.js`),
+/// the glue `mtasts_web.js` and the optimised `mtasts_web_bg.wasm`: the Worker's static assets.
+fn web() -> Result<(), String> {
+    let Bound {
+        root,
+        target,
+        bindgen_dir,
+        wasm_opt,
+    } = build_and_bind("mtasts-web", "mtasts_web")?;
+
+    // Assembled beside, then moved in file by file: a `wrangler dev` serving dist/web meanwhile
+    // never finds it empty.
+    let staging = target.join("web-site");
+    recreate_dir(&staging)?;
+    optimise(
+        &wasm_opt,
+        &bindgen_dir.join("mtasts_web_bg.wasm"),
+        &staging.join("mtasts_web_bg.wasm"),
+    )?;
+    copy(
+        &bindgen_dir.join("mtasts_web.js"),
+        &staging.join("mtasts_web.js"),
+    )?;
+    let sources = root.join("web/static");
+    for entry in read_dir(&sources)? {
+        if entry.is_file() {
+            if let Some(name) = entry.file_name() {
+                copy(&entry, &staging.join(name))?;
+            }
+        }
+    }
+    for name in WEB_FILES {
+        if !staging.join(name).is_file() {
+            return Err(format!("the web page lacks {name}"));
+        }
+    }
+    let site = root.join("dist/web");
+    fs::create_dir_all(&site).map_err(|e| format!("creating {}: {e}", site.display()))?;
+    for old in read_dir(&site)? {
+        let stays = old
+            .file_name()
+            .is_some_and(|name| staging.join(name).is_file());
+        if !stays {
+            remove(&old)?;
+        }
+    }
+    for new in read_dir(&staging)? {
+        if let Some(name) = new.file_name() {
+            let to = site.join(name);
+            fs::rename(&new, &to)
+                .map_err(|e| format!("moving {} to {}: {e}", new.display(), to.display()))?;
+        }
+    }
+
+    let size = |name: &str| fs::metadata(site.join(name)).map(|m| m.len()).unwrap_or(0);
+    let sizes: Vec<String> = WEB_FILES
+        .iter()
+        .map(|name| format!("{name} {} bytes", size(name)))
+        .collect();
+    println!("web page: {}: {}", site.display(), sizes.join(", "));
+    Ok(())
+}
+
+/// What `dist/web/` must hold.
+const WEB_FILES: [&str; 5] = [
+    "index.html",
+    "style.css",
+    "main.js",
+    "mtasts_web.js",
+    "mtasts_web_bg.wasm",
+];
+
+/// A crate built for wasm32 and passed through wasm-bindgen, and what finishes the job.
+struct Bound {
+    /// The workspace root.
+    root: PathBuf,
+    /// The target directory.
+    target: PathBuf,
+    /// Where wasm-bindgen wrote `<name>.js` and `<name>_bg.wasm`.
+    bindgen_dir: PathBuf,
+    /// npm's wasm-opt, checked.
+    wasm_opt: PathBuf,
+}
+
+/// Builds `package` for wasm32 (`wasm-release`) and runs wasm-bindgen on it into
+/// `target/<name>-bindgen/`, after checking that npm's wasm-opt is there to finish with.
+fn build_and_bind(package: &str, name: &str) -> Result<Bound, String> {
+    let root = root();
+    let target = target_dir(&root);
+    let wasm_opt = wasm_opt(&root)?;
+    let wasm = build_wasm(&root, &target, package)?;
+    let bindgen_dir = target.join(format!("{name}-bindgen"));
+    bindgen(&wasm, &bindgen_dir, name)?;
+    Ok(Bound {
+        root,
+        target,
+        bindgen_dir,
+        wasm_opt,
+    })
+}
+
+/// npm's `wasm-opt` (binaryen, the pinned version), or why it cannot be used.
+fn wasm_opt(root: &Path) -> Result<PathBuf, String> {
+    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+    if !wasm_opt.exists() {
+        return Err(format!(
+            "{} is missing: run `npm ci` at the repository root first (`make node_modules`)",
+            wasm_opt.display()
+        ));
+    }
+    check_wasm_opt(&wasm_opt)?;
+    Ok(wasm_opt)
+}
+
+/// `cargo build -p <package> --target wasm32-unknown-unknown --profile wasm-release`; the path
+/// of the wasm it writes.
+fn build_wasm(root: &Path, target: &Path, package: &str) -> Result<PathBuf, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    run(Command::new(cargo).current_dir(root).args([
+        "build",
+        "-p",
+        package,
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ]))?;
+    Ok(target.join(format!(
+        "wasm32-unknown-unknown/wasm-release/{}.wasm",
+        package.replace('-', "_")
+    )))
+}
+
+/// wasm-bindgen (`--target web`: one ES module of glue) into a fresh `out_dir`, as
+/// `<out_name>.js` and `<out_name>_bg.wasm`.
+fn bindgen(wasm: &Path, out_dir: &Path, out_name: &str) -> Result<(), String> {
+    recreate_dir(out_dir)?;
+    let args: Vec<OsString> = vec![
+        "wasm-bindgen".into(),
+        "--target".into(),
+        "web".into(),
+        "--out-dir".into(),
+        out_dir.into(),
+        "--out-name".into(),
+        out_name.into(),
+        "--no-typescript".into(),
+        "--remove-producers-section".into(),
+        wasm.into(),
+    ];
+    wasm_bindgen_cli::wasm_bindgen::run_cli_with_args(args)
+        .map_err(|e| format!("wasm-bindgen: {e:#}"))
+}
+
+/// `wasm-opt -Oz` of `input` into `output`, debug information and producers stripped.
+fn optimise(wasm_opt: &Path, input: &Path, output: &Path) -> Result<(), String> {
+    let mut opt = Command::new(wasm_opt);
+    opt.arg("-Oz")
+        .args(WASM_FEATURES)
+        .arg("--strip-debug")
+        .arg("--strip-producers")
+        .arg(input)
+        .arg("-o")
+        .arg(output);
+    run(&mut opt)
 }
 
 /// The package's manifest: `package.template.json` with the workspace version. Written as text
@@ -236,6 +365,28 @@ fn recreate_dir(dir: &Path) -> Result<(), String> {
         fs::remove_dir_all(dir).map_err(|e| format!("removing {}: {e}", dir.display()))?;
     }
     fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))
+}
+
+/// The paths in a directory.
+fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    entries
+        .map(|entry| {
+            entry
+                .map(|e| e.path())
+                .map_err(|e| format!("reading {}: {e}", dir.display()))
+        })
+        .collect()
+}
+
+/// Removes a file or a directory with what it holds.
+fn remove(path: &Path) -> Result<(), String> {
+    let removed = if path.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
+    removed.map_err(|e| format!("removing {}: {e}", path.display()))
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {

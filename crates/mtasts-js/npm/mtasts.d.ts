@@ -331,7 +331,12 @@ export interface Records {
 /** The class of a TLS failure. */
 export type TlsErrorClass = "expired" | "wrong-name" | "untrusted" | "handshake";
 
-/** Why a policy fetch got no HTTP answer (the `kind` maps to a TLS-RPT result type). */
+/**
+ * Why a policy fetch got no HTTP answer (the `kind` maps to a TLS-RPT result type). `refused`
+ * means the fetch was refused on the checker's side before it started (a proxy's rules or rate
+ * limit): `checkDomain` then rejects, as it says nothing of the domain. A `connect` or `other`
+ * failure of a host that does not resolve is reported as `dns`.
+ */
 export type PolicyFetchError =
   | { kind: "dns"; detail: string }
   | { kind: "tls"; class: TlsErrorClass; detail: string }

@@ -1,6 +1,7 @@
 //! The JavaScript boundary: arguments checked against the types the API names, results handed
 //! back as plain objects, and errors as JavaScript `Error`s that say what was wrong.
 
+pub(crate) use crate::fetch::describe_error;
 use serde::Serialize;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -24,18 +25,6 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
             describe_error(&e)
         ))
     })
-}
-
-/// The message of a thrown JavaScript value: an `Error`'s message, else the value as text.
-pub(crate) fn describe_error(error: &JsValue) -> String {
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        let message = String::from(error.message());
-        if !message.is_empty() {
-            return message;
-        }
-        return String::from(error.name());
-    }
-    error.as_string().unwrap_or_else(|| format!("{error:?}"))
 }
 
 /// An argument of the wrong JavaScript type.

@@ -22,7 +22,7 @@ const KNOWN_OPTIONS: [&str; 4] = ["doh", "fetchPolicy", "onStep", "signal"];
 /// the check report. It rejects when the check cannot run (not a mail domain, the resolver
 /// unreachable), when `signal` aborts, and when `onStep` throws or `fetchPolicy` breaks its
 /// contract.
-#[wasm_bindgen(js_name = checkDomain, skip_typescript)]
+#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = checkDomain, skip_typescript))]
 pub async fn check_domain(domain: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let domain = string_arg("checkDomain", "domain", &domain, TEXT_LIMIT).map_err(JsError::from)?;
     let options = Options::from_js(&options).map_err(|e| JsValue::from(JsError::new(&e)))?;

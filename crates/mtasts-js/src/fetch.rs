@@ -28,9 +28,10 @@ extern "C" {
     fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
 }
 
-/// Milliseconds since the epoch from `Date.now()`, for step timings (only differences count).
+/// The core's [`mtasts::check::Clock`] over `Date.now()`: milliseconds since the epoch, for step
+/// timings (only differences count).
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct DateClock;
+pub struct DateClock;
 
 impl mtasts::check::Clock for DateClock {
     fn now_ms(&self) -> u64 {
@@ -41,6 +42,18 @@ impl mtasts::check::Clock for DateClock {
             0
         }
     }
+}
+
+/// The message of a thrown JavaScript value: an `Error`'s message, else the value as text.
+pub(crate) fn describe_error(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        let message = String::from(error.message());
+        if !message.is_empty() {
+            return message;
+        }
+        return String::from(error.name());
+    }
+    error.as_string().unwrap_or_else(|| format!("{error:?}"))
 }
 
 /// Why a request gave no answer.

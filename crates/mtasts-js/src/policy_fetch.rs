@@ -3,7 +3,7 @@
 //! routes it through a server of its own (browsers let a page read neither the status of a
 //! redirect nor, without CORS headers, any answer of another origin).
 
-use crate::boundary::describe_error;
+use crate::fetch::describe_error;
 use crate::fetch::{Failure, InFlight};
 use mtasts::check::{FetchError, HttpReply, PolicyFetcher, TlsErrorClass, FETCH_READ_LIMIT};
 use std::cell::RefCell;
@@ -12,53 +12,75 @@ use web_sys::{Request, RequestInit, RequestRedirect, ResponseType};
 
 /// RFC 8461 §3.3: senders give up on a policy fetch after at most 60 seconds (the spec's
 /// suggestion); the fetch, body included, is never allowed longer.
-const POLICY_FETCH_LIMIT_MS: i32 = 60_000;
+pub(crate) const POLICY_FETCH_LIMIT_MS: i32 = 60_000;
 
 /// The policy fetch over the platform's `fetch`, redirects not followed.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PlatformFetcher;
+pub struct PlatformFetcher;
 
 impl PolicyFetcher for PlatformFetcher {
     async fn fetch(&self, url: &str) -> Result<HttpReply, FetchError> {
-        let failed = |failure: Failure| match failure {
-            Failure::TimedOut => FetchError::Timeout,
-            Failure::Failed(error) => classify_error(&error),
-        };
-        let mut in_flight = InFlight::start(POLICY_FETCH_LIMIT_MS).map_err(|e| other(&e))?;
-        let init = RequestInit::new();
-        init.set_method("GET");
         // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed"; the 3xx is the answer.
-        init.set_redirect(RequestRedirect::Manual);
-        init.set_signal(Some(&in_flight.signal()));
-        let request = Request::new_with_str_and_init(url, &init).map_err(|e| other(&e))?;
-        let response = in_flight.fetch(&request).await.map_err(failed)?;
-        if response.type_() == ResponseType::Opaqueredirect {
-            // Browsers hide a redirect from the page (status 0, no headers): it was a redirect
-            // to somewhere unknown. Node, Deno and Workers give the 3xx itself.
-            return Ok(HttpReply {
-                status: OPAQUE_REDIRECT_STATUS,
-                ..HttpReply::default()
-            });
-        }
-        let mut headers = Vec::new();
-        if let Ok(Some(entries)) = js_sys::try_iter(response.headers().as_ref()) {
-            for entry in entries.flatten() {
-                if let Some((name, value)) = header_pair(&entry) {
-                    headers.push((name.to_ascii_lowercase(), value));
-                }
+        request(
+            url,
+            RequestRedirect::Manual,
+            POLICY_FETCH_LIMIT_MS,
+            FETCH_READ_LIMIT,
+        )
+        .await
+    }
+}
+
+/// A `GET` of `url` through the platform's `fetch`, redirects followed, bounded in time (`ms`
+/// milliseconds, body included) and size (`limit` bytes of body are kept; `truncated` says
+/// whether it went on). A relative `url` is fine in a web page. Any HTTP status is `Ok`.
+pub async fn get(url: &str, ms: i32, limit: usize) -> Result<HttpReply, FetchError> {
+    request(url, RequestRedirect::Follow, ms, limit).await
+}
+
+async fn request(
+    url: &str,
+    redirect: RequestRedirect,
+    ms: i32,
+    limit: usize,
+) -> Result<HttpReply, FetchError> {
+    let failed = |failure: Failure| match failure {
+        Failure::TimedOut => FetchError::Timeout,
+        Failure::Failed(error) => classify_error(&error),
+    };
+    let mut in_flight = InFlight::start(ms).map_err(|e| other(&e))?;
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_redirect(redirect);
+    init.set_signal(Some(&in_flight.signal()));
+    let request = Request::new_with_str_and_init(url, &init).map_err(|e| other(&e))?;
+    let response = in_flight.fetch(&request).await.map_err(failed)?;
+    if response.type_() == ResponseType::Opaqueredirect {
+        // Browsers hide a redirect from the page (status 0, no headers): it was a redirect
+        // to somewhere unknown. Node, Deno and Workers give the 3xx itself.
+        return Ok(HttpReply {
+            status: OPAQUE_REDIRECT_STATUS,
+            ..HttpReply::default()
+        });
+    }
+    let mut headers = Vec::new();
+    if let Ok(Some(entries)) = js_sys::try_iter(response.headers().as_ref()) {
+        for entry in entries.flatten() {
+            if let Some((name, value)) = header_pair(&entry) {
+                headers.push((name.to_ascii_lowercase(), value));
             }
         }
-        let (body, truncated) = in_flight
-            .read_body(&response, FETCH_READ_LIMIT)
-            .await
-            .map_err(failed)?;
-        Ok(HttpReply {
-            status: response.status(),
-            headers,
-            body,
-            truncated,
-        })
     }
+    let (body, truncated) = in_flight
+        .read_body(&response, limit)
+        .await
+        .map_err(failed)?;
+    Ok(HttpReply {
+        status: response.status(),
+        headers,
+        body,
+        truncated,
+    })
 }
 
 /// The status given to a redirect whose real status the browser hides (`302 Found`, the usual
@@ -66,7 +88,7 @@ impl PolicyFetcher for PlatformFetcher {
 const OPAQUE_REDIRECT_STATUS: u16 = 302;
 
 /// The policy fetch through the caller's `fetchPolicy(url, { signal }) => Promise<PolicyReply>`.
-pub(crate) struct CallerFetcher {
+pub struct CallerFetcher {
     function: js_sys::Function,
     /// The first reply that broke the `PolicyReply` contract: the check rejects with it.
     broken: RefCell<Option<String>>,
@@ -74,7 +96,7 @@ pub(crate) struct CallerFetcher {
 
 impl CallerFetcher {
     /// Wraps the caller's function.
-    pub(crate) fn new(function: js_sys::Function) -> CallerFetcher {
+    pub fn new(function: js_sys::Function) -> CallerFetcher {
         CallerFetcher {
             function,
             broken: RefCell::new(None),
@@ -82,7 +104,7 @@ impl CallerFetcher {
     }
 
     /// Why a reply broke the contract, if one did.
-    pub(crate) fn broken(&self) -> Option<String> {
+    pub fn broken(&self) -> Option<String> {
         self.broken.borrow().clone()
     }
 }
@@ -245,7 +267,7 @@ fn describe_value(value: &JsValue) -> String {
     }
 }
 
-fn other(error: &JsValue) -> FetchError {
+pub(crate) fn other(error: &JsValue) -> FetchError {
     FetchError::Other {
         detail: describe_error(error),
     }

@@ -1,7 +1,7 @@
 //! DNS over HTTPS (RFC 8484) through the global `fetch`: the core's [`Resolver`]. The core builds
 //! the queries and reads the answers; this only carries the bytes.
 
-use crate::boundary::describe_error;
+use crate::fetch::describe_error;
 use crate::fetch::{Failure, InFlight};
 use mtasts::check::{Resolver, TransportError};
 use mtasts::dns::MAX_MESSAGE_LEN;
@@ -9,7 +9,7 @@ use web_sys::{Request, RequestInit};
 
 /// The resolver used when none is given: Cloudflare's public DoH endpoint (it answers CORS
 /// preflights, so it works from web pages too).
-pub(crate) const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
+pub const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
 
 /// How long one exchange may take (the CLI's default too).
 const DOH_TIME_LIMIT_MS: i32 = 5_000;
@@ -19,13 +19,13 @@ const DNS_MESSAGE: &str = "application/dns-message";
 
 /// A DoH client: every exchange is one `POST` (RFC 8484 §4.1), bounded in time and size.
 #[derive(Debug, Clone)]
-pub(crate) struct DohResolver {
+pub struct DohResolver {
     url: String,
 }
 
 impl DohResolver {
     /// A resolver for `url`, which must be `https://` (or `http://`, for a local resolver).
-    pub(crate) fn new(url: String) -> Result<DohResolver, String> {
+    pub fn new(url: String) -> Result<DohResolver, String> {
         let scheme = url
             .split_once("://")
             .map(|(scheme, _)| scheme.to_ascii_lowercase());

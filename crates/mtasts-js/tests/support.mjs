@@ -2,7 +2,7 @@
 // installed as a user installs it (`make npm-test` sets it up under target/npm-test), so
 // `import ... from "mtasts"` resolves through the package's own `exports`.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import https from "node:https";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -78,7 +78,7 @@ export function codes(result) {
 
 /** Starts the stand-in; resolves once it has printed its DoH URL, HTTPS port and CA. */
 export function startStandin() {
-  const caPath = join(root, "target", `npm-test-standin-ca-${process.pid}.pem`);
+  const caPath = join(process.cwd(), `standin-ca-${process.pid}.pem`);
   const child = spawn(binary("mtasts-standin"), ["--zones", join(data, "zones"), "--ca-out", caPath], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
@@ -90,12 +90,18 @@ export function startStandin() {
       const doh = /^DoH:\s+(\S+)/m.exec(out);
       const https = /^HTTPS:\s+127\.0\.0\.1:(\d+)/m.exec(out);
       if (doh && https && /^CA:/m.test(out)) {
+        // Once: what it prints later (on stopping) is drained and ignored.
         child.removeAllListeners("exit");
+        child.stdout.removeAllListeners("data");
+        child.stdout.resume();
         resolve({
           dohUrl: doh[1],
           httpsPort: Number(https[1]),
           ca: readFileSync(caPath, "utf8"),
-          stop: () => child.kill("SIGTERM"),
+          stop: () => {
+            child.kill("SIGTERM");
+            rmSync(caPath, { force: true });
+          },
         });
       }
     });

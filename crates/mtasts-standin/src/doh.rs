@@ -6,6 +6,11 @@
 //! query; 404 for other paths; 405 for other methods; 411 for a POST without Content-Length;
 //! 413 for a head over 8 KiB or a body over 65535 bytes (RFC 8484 §6: a DNS message's limit);
 //! 415 for another content type. A `$TIMEOUT` name gets no answer until the client hangs up.
+//!
+//! CORS (Fetch standard §3.2) as public resolvers answer it, so a web page can query the
+//! stand-in directly: every answer carries `Access-Control-Allow-Origin: *`, and the preflight
+//! of a `POST` with `Content-Type: application/dns-message` (`OPTIONS /dns-query`) gets 204 with
+//! the methods and headers allowed.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -17,7 +22,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use crate::answer::{Reply, Zones};
-use crate::http1::{error_response, response, Connection, ReadError};
+use crate::http1::{error_response_with, response, Connection, ReadError};
 use crate::Counters;
 
 /// The DoH path.
@@ -25,6 +30,16 @@ pub const DOH_PATH: &str = "/dns-query";
 
 /// The largest DNS message accepted (RFC 8484 §6 and RFC 1035 §4.2.2).
 const MAX_MESSAGE_LEN: usize = 65535;
+
+/// The CORS header on every answer: any origin may read it, as from public resolvers.
+const ALLOW_ANY_ORIGIN: (&str, &str) = ("Access-Control-Allow-Origin", "*");
+
+/// The answer to a CORS preflight of `/dns-query`: 204, no body (RFC 9110 §15.3.5).
+const PREFLIGHT: &[u8] = b"HTTP/1.1 204 No Content\r\n\
+Access-Control-Allow-Origin: *\r\n\
+Access-Control-Allow-Methods: GET, POST\r\n\
+Access-Control-Allow-Headers: content-type, accept\r\n\
+Access-Control-Max-Age: 86400\r\n\r\n";
 
 /// What every DoH connection shares.
 pub(crate) struct DohState {
@@ -57,16 +72,22 @@ async fn connection(stream: TcpStream, state: Arc<DohState>) {
             Err(ReadError::Closed | ReadError::Io) => return,
             Err(ReadError::TooLarge) => {
                 let _ = connection
-                    .write(&error_response(413, "Content Too Large"))
+                    .write(&cors_error(413, "Content Too Large"))
                     .await;
                 return;
             }
             Err(ReadError::Malformed) => {
-                let _ = connection.write(&error_response(400, "Bad Request")).await;
+                let _ = connection.write(&cors_error(400, "Bad Request")).await;
                 return;
             }
         };
         state.counters.doh.fetch_add(1, Ordering::Relaxed);
+        if head.method == "OPTIONS" && head.path() == DOH_PATH {
+            if connection.write(PREFLIGHT).await.is_err() || !head.keep_alive() {
+                return;
+            }
+            continue;
+        }
         let query = match head.method.as_str() {
             _ if head.path() != DOH_PATH => Err((404, "Not Found")),
             "GET" => get_query(head.query()),
@@ -84,22 +105,31 @@ async fn connection(stream: TcpStream, state: Arc<DohState>) {
         }
         let reply = match query {
             Ok(query) => match state.zones.answer(&query) {
-                Reply::Message(message) => {
-                    response(200, "OK", &[], "application/dns-message", &message)
-                }
-                Reply::Malformed => error_response(400, "Bad Request"),
+                Reply::Message(message) => response(
+                    200,
+                    "OK",
+                    &[ALLOW_ANY_ORIGIN],
+                    "application/dns-message",
+                    &message,
+                ),
+                Reply::Malformed => cors_error(400, "Bad Request"),
                 Reply::NoAnswer => {
                     connection.wait_for_close().await;
                     return;
                 }
             },
-            Err((status, reason)) => error_response(status, reason),
+            Err((status, reason)) => cors_error(status, reason),
         };
         let keep_alive = head.keep_alive() && reply.starts_with(b"HTTP/1.1 200");
         if connection.write(&reply).await.is_err() || !keep_alive {
             return;
         }
     }
+}
+
+/// An error a page can read too (its status rather than an opaque network error).
+fn cors_error(status: u16, reason: &str) -> Vec<u8> {
+    error_response_with(status, reason, &[ALLOW_ANY_ORIGIN])
 }
 
 /// The query of `GET /dns-query?dns=…` (RFC 8484 §4.1: base64url without padding).

@@ -215,10 +215,21 @@ pub(crate) fn response(
 
 /// A plain-text error response that closes the connection.
 pub(crate) fn error_response(status: u16, reason: &str) -> Vec<u8> {
+    error_response_with(status, reason, &[])
+}
+
+/// A plain-text error response that closes the connection, with more headers.
+pub(crate) fn error_response_with(
+    status: u16,
+    reason: &str,
+    extra_headers: &[(&str, &str)],
+) -> Vec<u8> {
+    let mut headers = vec![("Connection", "close")];
+    headers.extend_from_slice(extra_headers);
     response(
         status,
         reason,
-        &[("Connection", "close")],
+        &headers,
         "text/plain; charset=utf-8",
         format!("{status} {reason}\n").as_bytes(),
     )

@@ -115,6 +115,7 @@ pub struct StandIn {
     ca_der: Vec<u8>,
     zones: Vec<String>,
     policy_hosts: Vec<String>,
+    named_hosts: Vec<String>,
     smtp_port: u16,
     smtp_hosts: Vec<SmtpHost>,
     counters: Arc<Counters>,
@@ -189,6 +190,7 @@ impl StandIn {
 
         let zones = scenarios.zones.iter().map(|z| z.apex.to_string()).collect();
         let policy_hosts = scenarios.policy_hosts.keys().cloned().collect();
+        let named_hosts = named_policy_hosts(&scenarios);
         let doh_state = Arc::new(doh::DohState {
             zones: zones_index,
             delay,
@@ -217,6 +219,7 @@ impl StandIn {
             ca_der: ca.der().to_vec(),
             zones,
             policy_hosts,
+            named_hosts,
             smtp_port,
             smtp_hosts: scenarios.smtp_hosts,
             counters,
@@ -262,6 +265,24 @@ impl StandIn {
     /// The policy hosts served (`mta-sts.NAME`), in order.
     pub fn policy_hosts(&self) -> &[String] {
         &self.policy_hosts
+    }
+
+    /// An `/etc/hosts` file (hosts(5)) for clients that resolve names with the system's
+    /// resolver rather than the stand-in's DoH (workerd's `fetch`, run in a mount namespace
+    /// with this file over `/etc/hosts`): `localhost`, then every policy host `mta-sts.NAME`
+    /// served or given an address by its zone, at the HTTPS server's address. A host the zone
+    /// names without a `.http` file is listed too, so its fetch fails at TLS, as over DoH.
+    pub fn hosts_file(&self) -> String {
+        let ip = self.https_addr.ip();
+        let mut text = format!(
+            "# mtasts-standin: the policy hosts of the scenarios, at the HTTPS server ({})\n\
+             127.0.0.1 localhost\n::1 localhost\n",
+            self.https_addr
+        );
+        for host in &self.named_hosts {
+            text.push_str(&format!("{ip} {host}\n"));
+        }
+        text
     }
 
     /// The port every SMTP server listens on (0 when there is none).
@@ -343,6 +364,24 @@ async fn bind_smtp(hosts: &[SmtpHost], port: Option<u16>) -> io::Result<(u16, Ve
         }
     }
     Err(last_error.unwrap_or_else(|| io::Error::other("no common SMTP port")))
+}
+
+/// The policy hosts a client must find: every `.http` file's host, and every `mta-sts.NAME`
+/// with an A record in the zone `NAME`; sorted, without repeats.
+fn named_policy_hosts(scenarios: &Scenarios) -> Vec<String> {
+    let mut hosts: std::collections::BTreeSet<String> =
+        scenarios.policy_hosts.keys().cloned().collect();
+    for zone in &scenarios.zones {
+        let host = format!("mta-sts.{}", zone.apex).to_ascii_lowercase();
+        let has_address = zone.records.iter().any(|record| {
+            matches!(record.data, zone::RecordData::A(_))
+                && record.owner.to_string().eq_ignore_ascii_case(&host)
+        });
+        if has_address {
+            hosts.insert(host);
+        }
+    }
+    hosts.into_iter().collect()
 }
 
 fn invalid_data(error: LoadError) -> io::Error {

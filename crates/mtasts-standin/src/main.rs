@@ -35,6 +35,10 @@ struct Args {
     /// Where to write the test CA certificate (PEM) [default: a file in the temp directory].
     #[arg(long, value_name = "PATH")]
     ca_out: Option<PathBuf>,
+    /// Where to write an /etc/hosts file naming every policy host at the HTTPS address, for
+    /// clients that use the system's resolver (workerd under `make dev` and the web tests).
+    #[arg(long, value_name = "PATH")]
+    hosts_out: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +78,10 @@ async fn run(args: Args) -> Result<(), String> {
     });
     std::fs::write(&ca_path, standin.ca_pem())
         .map_err(|e| format!("writing {}: {e}", ca_path.display()))?;
+    if let Some(path) = &args.hosts_out {
+        std::fs::write(path, standin.hosts_file())
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
 
     println!(
         "zones:  {} ({})",
@@ -99,6 +107,9 @@ async fn run(args: Args) -> Result<(), String> {
         );
     }
     println!("CA:     {}", ca_path.display());
+    if let Some(path) = &args.hosts_out {
+        println!("hosts:  {}", path.display());
+    }
     if let Some(host) = standin.policy_hosts().first() {
         println!(
             "try:    curl --cacert {} --resolve {host}:{port}:{} https://{host}:{port}/.well-known/mta-sts.txt",

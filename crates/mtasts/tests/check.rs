@@ -11,8 +11,8 @@
 
 use futures_executor::block_on;
 use mtasts::check::{
-    check_domain, Clock, FetchError, HttpReply, PolicyFetcher, Resolver, Step, TlsErrorClass,
-    TransportError, FETCH_READ_LIMIT,
+    check_domain, CheckError, Clock, FetchError, HttpReply, PolicyFetcher, Resolver, Step,
+    TlsErrorClass, TransportError, FETCH_READ_LIMIT,
 };
 use mtasts::dns::{decode_answer, encode_query, RecordData, RecordType};
 use mtasts_standin::{load_scenarios, CertKind, DnsAnswers, Scenarios};
@@ -594,5 +594,92 @@ mod smtp {
             .unwrap();
         assert!(dane.authenticated, "{}", dane.reason);
         assert_eq!(sender(&report, "rfc8461").0, "refuses");
+    }
+}
+
+/// A fetcher that says only that a fetch failed, as workerd does ("internal error"): whatever
+/// went wrong under `inner` is `Other`.
+struct Opaque<F>(F);
+
+impl<F: PolicyFetcher> PolicyFetcher for Opaque<F> {
+    async fn fetch(&self, url: &str) -> Result<HttpReply, FetchError> {
+        self.0.fetch(url).await.map_err(|_| FetchError::Other {
+            detail: "internal error; reference = 0123".into(),
+        })
+    }
+}
+
+fn opaque_check(domain: &str) -> Result<mtasts::check::CheckReport, CheckError> {
+    let scenarios = load_scenarios(&zones_dir()).unwrap();
+    let answers = scenarios.dns_answers().unwrap();
+    let depth = Depth::default();
+    let fetcher = FakeFetcher {
+        scenarios: &scenarios,
+        answers: &answers,
+        depth: &depth,
+    };
+    block_on(check_domain(
+        domain,
+        &FakeResolver {
+            answers: &answers,
+            depth: &depth,
+        },
+        &Opaque(fetcher),
+        &TickClock(Cell::new(0)),
+        &|_| {},
+    ))
+}
+
+fn codes(report: &mtasts::check::CheckReport) -> Vec<&'static str> {
+    report.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+#[test]
+fn an_opaque_fetch_failure_of_a_host_without_address_is_a_dns_failure() {
+    let report = opaque_check("policy-fetch-dns.test").unwrap();
+    assert!(
+        codes(&report).contains(&"policy-fetch.dns"),
+        "{:?}",
+        codes(&report)
+    );
+    // A host that resolves keeps the fetcher's failure: the connection or TLS failed.
+    let report = opaque_check("policy-fetch-tls-expired.test").unwrap();
+    assert!(
+        codes(&report).contains(&"policy-fetch.tls")
+            && !codes(&report).contains(&"policy-fetch.dns"),
+        "{:?}",
+        codes(&report)
+    );
+}
+
+/// A fetcher whose proxy refuses every fetch (a rate limit).
+struct Refusing;
+
+impl PolicyFetcher for Refusing {
+    async fn fetch(&self, _url: &str) -> Result<HttpReply, FetchError> {
+        Err(FetchError::Refused {
+            detail: "too many checks from this client".into(),
+        })
+    }
+}
+
+#[test]
+fn a_fetch_refused_on_the_checkers_side_ends_the_check() {
+    let scenarios = load_scenarios(&zones_dir()).unwrap();
+    let answers = scenarios.dns_answers().unwrap();
+    let depth = Depth::default();
+    let result = block_on(check_domain(
+        "healthy-1mx.test",
+        &FakeResolver {
+            answers: &answers,
+            depth: &depth,
+        },
+        &Refusing,
+        &TickClock(Cell::new(0)),
+        &|_| {},
+    ));
+    match result {
+        Err(CheckError::PolicyFetchRefused(why)) => assert!(why.contains("too many"), "{why}"),
+        other => panic!("expected the check to end, got {other:?}"),
     }
 }

@@ -56,7 +56,7 @@ impl HttpResponse {
     }
 }
 
-/// Parses a response with a Content-Length body (or a body running to the end).
+/// Parses a response with a Content-Length body (or none, or a body running to the end).
 pub fn parse_response(raw: &[u8]) -> HttpResponse {
     let (head_len, sep) = raw
         .windows(4)
@@ -78,6 +78,8 @@ pub fn parse_response(raw: &[u8]) -> HttpResponse {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
     {
+        // RFC 9112 §6.3: 204 and 304 have no body, whatever follows.
+        _ if status == 204 || status == 304 => Vec::new(),
         Some((_, len)) => rest[..len.parse::<usize>().unwrap()].to_vec(),
         None => rest.to_vec(),
     };

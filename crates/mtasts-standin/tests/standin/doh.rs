@@ -236,6 +236,76 @@ async fn refuses_bad_requests() {
     }
 }
 
+/// CORS as public resolvers answer it: a page on another origin may POST and read the answer.
+#[tokio::test]
+async fn cors_for_web_pages() {
+    let standin = start(test_zones()).await;
+    let query = query("signed.test", Rtype::MX, Ask::Nothing);
+    // The preflight of `fetch(url, { method: "POST", headers: { "content-type": ... } })`.
+    let preflight = doh_raw(
+        &standin,
+        b"OPTIONS /dns-query HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:8787\r\n\
+          Access-Control-Request-Method: POST\r\n\
+          Access-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    let methods = preflight.header("access-control-allow-methods").unwrap();
+    assert!(
+        methods.contains("GET") && methods.contains("POST"),
+        "{methods}"
+    );
+    let headers = preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        headers.contains("content-type") && headers.contains("accept"),
+        "{headers}"
+    );
+    assert!(preflight.body.is_empty());
+    assert_eq!(
+        preflight.header("content-length"),
+        None,
+        "no Content-Length on a 204"
+    );
+
+    // Answers and errors, GET and POST: readable from any origin.
+    for (request, status) in [
+        (post_request(&query), 200),
+        (get_request(&query), 200),
+        (b"GET /dns-query HTTP/1.1\r\n\r\n".to_vec(), 400),
+        (
+            String::from_utf8(post_request(&query))
+                .unwrap()
+                .replace("application/dns-message\r\nAccept", "text/plain\r\nAccept")
+                .into_bytes(),
+            415,
+        ),
+    ] {
+        let response = doh_raw(&standin, &request).await;
+        assert_eq!(response.status, status);
+        assert_eq!(
+            response.header("access-control-allow-origin"),
+            Some("*"),
+            "{status}"
+        );
+    }
+
+    // The preflight keeps the connection open for the POST that follows it.
+    let mut both = b"OPTIONS /dns-query HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec();
+    both.extend_from_slice(&post_request(&query));
+    let mut stream = TcpStream::connect(standin.doh_addr()).await.unwrap();
+    let raw = exchange(&mut stream, &both).await;
+    let first = parse_response(&raw);
+    let second = parse_response(&raw[first.len..]);
+    assert_eq!((first.status, second.status), (204, 200));
+    // OPTIONS elsewhere is no preflight of this server's.
+    let other = doh_raw(&standin, b"OPTIONS /other HTTP/1.1\r\n\r\n").await;
+    assert_eq!(other.status, 404);
+}
+
 #[tokio::test]
 async fn delay_applies_to_every_request() {
     let mut config = StandInConfig::new(test_zones());

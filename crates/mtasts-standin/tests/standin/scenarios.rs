@@ -19,6 +19,27 @@ async fn every_scenario_loads() {
 }
 
 #[tokio::test]
+async fn hosts_file_names_every_policy_host() {
+    let mut config = mtasts_standin::StandInConfig::new(shared_zones());
+    config.ip = std::net::Ipv4Addr::new(127, 0, 0, 3);
+    let standin = mtasts_standin::StandIn::start(config).await.unwrap();
+    let text = standin.hosts_file();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines[..2], ["127.0.0.1 localhost", "::1 localhost"]);
+    for host in standin.policy_hosts() {
+        assert!(
+            lines.contains(&format!("127.0.0.3 {host}").as_str()),
+            "{host}"
+        );
+    }
+    // Named in its zone without a `.http` file: listed, so the fetch fails at TLS, not DNS.
+    assert!(lines.contains(&"127.0.0.3 mta-sts.policy-fetch-tls-no-cert.test"));
+    // No address in its zone and no `.http` file: left out, so the name does not resolve.
+    assert!(!text.contains("mta-sts.policy-fetch-dns.test"));
+    assert_eq!(lines.len(), 2 + standin.policy_hosts().len() + 1, "{text}");
+}
+
+#[tokio::test]
 async fn healthy_1mx() {
     let standin = start(shared_zones()).await;
     let answer = resolve(&standin, "healthy-1mx.test", Rtype::MX, Ask::Ad).await;

@@ -48,6 +48,9 @@ pub enum CheckError {
     Resolver(TransportError),
     /// The resolver's answer could not be read.
     Dns(DnsError),
+    /// The policy fetch was refused on the checker's side before it started (e.g. a proxy's
+    /// rate limit or rules): nothing can be said of the domain's policy host.
+    PolicyFetchRefused(String),
 }
 
 impl fmt::Display for CheckError {
@@ -56,6 +59,9 @@ impl fmt::Display for CheckError {
             CheckError::Input(e) => e.fmt(f),
             CheckError::Resolver(e) => e.fmt(f),
             CheckError::Dns(e) => e.fmt(f),
+            CheckError::PolicyFetchRefused(why) => {
+                write!(f, "the policy could not be fetched from here: {why}")
+            }
         }
     }
 }
@@ -125,13 +131,13 @@ pub async fn check_domain<R: Resolver, F: PolicyFetcher, C: Clock>(
         || records.mta_sts.lint.value.is_some();
     let policy_future = async {
         if !has_sts {
-            return None;
+            return Ok::<_, CheckError>(None);
         }
         let started = steps.now();
-        let policy = fetch_policy(fetcher, &domain).await;
+        let policy = fetch_policy(resolver, fetcher, &domain).await?;
         let found = policy_findings(&policy);
         steps.finish("policy", started, &found, policy_summary(&policy));
-        Some((policy, found))
+        Ok(Some((policy, found)))
     };
     let hosts_future = join_all(mx_targets.iter().map(|(host, preference)| {
         let steps = &steps;
@@ -145,6 +151,7 @@ pub async fn check_domain<R: Resolver, F: PolicyFetcher, C: Clock>(
         }
     }));
     let (policy, hosts) = join(policy_future, hosts_future).await;
+    let policy: Option<(PolicyCheck, Vec<Finding>)> = policy?;
 
     let mut mx_hosts = Vec::new();
     for host in hosts {
@@ -564,10 +571,25 @@ async fn inspect_host<R: Resolver>(
     Ok((mx, findings))
 }
 
-/// Fetches and lints the policy (RFC 8461 §3.3).
-async fn fetch_policy<F: PolicyFetcher>(fetcher: &F, domain: &str) -> PolicyCheck {
-    let url = format!("https://mta-sts.{domain}/.well-known/mta-sts.txt");
-    match fetcher.fetch(&url).await {
+/// Fetches and lints the policy (RFC 8461 §3.3). A fetch refused on the checker's side ends the
+/// check: it says nothing of the domain.
+async fn fetch_policy<R: Resolver, F: PolicyFetcher>(
+    resolver: &R,
+    fetcher: &F,
+    domain: &str,
+) -> Result<PolicyCheck, CheckError> {
+    let host = format!("mta-sts.{domain}");
+    let url = format!("https://{host}/.well-known/mta-sts.txt");
+    let fetched = match fetcher.fetch(&url).await {
+        Err(FetchError::Refused { detail }) => return Err(CheckError::PolicyFetchRefused(detail)),
+        // Some platforms (workerd) say only that the fetch failed: ask the resolver whether the
+        // host exists before calling it a connection failure.
+        Err(error @ (FetchError::Connect { .. } | FetchError::Other { .. })) => {
+            Err(unresolved_as_dns(resolver, &host, error).await)
+        }
+        other => other,
+    };
+    Ok(match fetched {
         Err(error) => PolicyCheck {
             url,
             reply: None,
@@ -589,6 +611,40 @@ async fn fetch_policy<F: PolicyFetcher>(fetcher: &F, domain: &str) -> PolicyChec
                 lint,
             }
         }
+    })
+}
+
+/// `error` as a DNS failure when the resolver says `host` has no address (NXDOMAIN, or no A and
+/// no AAAA record); as it is when the host has one or the lookups tell nothing.
+async fn unresolved_as_dns<R: Resolver>(resolver: &R, host: &str, error: FetchError) -> FetchError {
+    let (a, aaaa) = join(
+        lookup(resolver, host, RecordType::A),
+        lookup(resolver, host, RecordType::Aaaa),
+    )
+    .await;
+    let mut rcodes = Vec::new();
+    for result in [a, aaaa] {
+        let Ok((lookup, Some(answer))) = result else {
+            return error;
+        };
+        let has_address = answer
+            .data_for(host)
+            .iter()
+            .any(|d| matches!(d, RecordData::A { .. } | RecordData::Aaaa { .. }));
+        match lookup.rcode {
+            Some(rcode @ (Rcode::NxDomain | Rcode::NoError)) if !has_address => {
+                rcodes.push(rcode);
+            }
+            _ => return error,
+        }
+    }
+    let why = if rcodes.contains(&Rcode::NxDomain) {
+        "NXDOMAIN".to_string()
+    } else {
+        "no A or AAAA record".to_string()
+    };
+    FetchError::Dns {
+        detail: format!("{host}: {why} (the fetch said: {error})"),
     }
 }
 

@@ -1,0 +1,154 @@
+//! The check page's state: the check in flight or done, as a `Reducible` driven by [`Action`]s
+//! (the steps the core reports through `on_step`, then its report or why it could not run).
+
+use mtasts::check::{CheckReport, Step};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Where the check stands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Phase {
+    /// No check started yet.
+    #[default]
+    Idle,
+    /// Running: the steps so far are in [`CheckState::steps`].
+    Running,
+    /// Finished with a report.
+    Done(Rc<CheckReport>),
+    /// The check could not run (not a mail domain, the resolver unreachable), and why.
+    Failed(String),
+}
+
+/// The check page's state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CheckState {
+    /// Which check this is: actions of an older one are ignored.
+    pub run: u32,
+    /// The domain as the user gave it.
+    pub domain: String,
+    /// The steps finished so far, in order.
+    pub steps: Vec<Step>,
+    /// Where the check stands.
+    pub phase: Phase,
+}
+
+/// What happens to the check.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Check number `run` of `domain` starts (the number is the page's, strictly increasing).
+    Start {
+        /// The check's number.
+        run: u32,
+        /// The domain as given.
+        domain: String,
+    },
+    /// Check `run` finished a step.
+    Step(u32, Step),
+    /// Check `run` ended.
+    Finish(u32, Result<Box<CheckReport>, String>),
+}
+
+impl Reducible for CheckState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        match action {
+            Action::Start { run, domain } => Rc::new(CheckState {
+                run,
+                domain,
+                steps: Vec::new(),
+                phase: Phase::Running,
+            }),
+            Action::Step(run, step) if run == self.run && self.phase == Phase::Running => {
+                let mut next = (*self).clone();
+                next.steps.push(step);
+                Rc::new(next)
+            }
+            Action::Finish(run, result) if run == self.run && self.phase == Phase::Running => {
+                let mut next = (*self).clone();
+                next.phase = match result {
+                    Ok(report) => Phase::Done(Rc::from(report)),
+                    Err(why) => Phase::Failed(why),
+                };
+                Rc::new(next)
+            }
+            // An action of a check that is no longer the one shown.
+            Action::Step(..) | Action::Finish(..) => self,
+        }
+    }
+}
+
+/// One report file read in the reports page, and what the core made of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFile {
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The core's lint of it (a summary when it is a report, and its findings), or why the
+    /// browser could not read the file.
+    pub result: Result<mtasts::LintResult<mtasts::ReportSummary>, String>,
+}
+
+/// The reports page's state: the files read so far, and how many are being read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportsState {
+    /// The files read, in the order they were chosen.
+    pub files: Rc<Vec<Rc<ReportFile>>>,
+    /// Files chosen and not read yet.
+    pub reading: usize,
+}
+
+/// What happens to the reports page's files.
+#[derive(Debug, Clone)]
+pub enum ReportsAction {
+    /// So many files were chosen and are being read.
+    Reading(usize),
+    /// A file was read.
+    Read(ReportFile),
+    /// Forget every file.
+    Clear,
+}
+
+impl Reducible for ReportsState {
+    type Action = ReportsAction;
+
+    fn reduce(self: Rc<Self>, action: ReportsAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            ReportsAction::Reading(count) => next.reading = next.reading.saturating_add(count),
+            ReportsAction::Read(file) => {
+                next.reading = next.reading.saturating_sub(1);
+                let mut files = (*next.files).clone();
+                files.push(Rc::new(file));
+                next.files = Rc::new(files);
+            }
+            ReportsAction::Clear => next = ReportsState::default(),
+        }
+        Rc::new(next)
+    }
+}
+
+/// A callback for a field's `input` or `change` event: `update` puts the field's new value into
+/// a copy of the form held in `state`, which then replaces it.
+pub fn on_value<T, E>(
+    state: &yew::UseStateHandle<T>,
+    update: fn(&mut T, String),
+) -> yew::Callback<E>
+where
+    T: Clone + 'static,
+    E: AsRef<web_sys::Event> + 'static,
+{
+    let state = state.clone();
+    yew::Callback::from(move |event: E| {
+        let value = event
+            .as_ref()
+            .target()
+            .and_then(|field| js_sys::Reflect::get(&field, &"value".into()).ok())
+            .and_then(|value| value.as_string())
+            .unwrap_or_default();
+        let mut next = (*state).clone();
+        update(&mut next, value);
+        state.set(next);
+    })
+}
