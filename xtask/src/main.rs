@@ -40,7 +40,8 @@ const WASM_FEATURES: [&str; 6] = [
 ];
 
 /// The files of `crates/mtasts-js/npm/` that ship as they are.
-const PACKAGE_SOURCES: [&str; 5] = [
+const PACKAGE_SOURCES: [&str; 6] = [
+    "api.js",
     "node.js",
     "web.js",
     "workerd.js",

@@ -38,6 +38,16 @@ fn mtasts_stdin(args: &[&str], input: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The `code` of each finding of a `--json` lint result, in order.
+fn finding_codes(v: &Value) -> Vec<&str> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect()
+}
+
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -348,12 +358,7 @@ fn lint_cert_real_chains_are_expired_and_dane_ee_still_matches() {
             String::from_utf8_lossy(&out.stderr)
         );
         let v = json(&out);
-        let codes: Vec<&str> = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap())
-            .collect();
+        let codes: Vec<&str> = finding_codes(&v);
         assert_eq!(codes, ["cert.expired"], "{host}");
         assert_eq!(v["findings"][0]["host"], host);
         assert_eq!(v["value"]["dane"]["authenticated"], true, "{host}");
@@ -391,12 +396,7 @@ fn lint_cert_tlsa_mismatch_and_name_mismatch() {
     );
     assert_eq!(code(&out), 1);
     let v = json(&out);
-    let mut codes: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let mut codes: Vec<&str> = finding_codes(&v);
     codes.sort_unstable();
     assert_eq!(
         codes,
@@ -481,12 +481,7 @@ fn lint_cert_generated_certificates() {
         let out = mtasts(&["--json", "lint", "cert", &file, "--host", host]);
         assert_eq!(code(&out), want_exit, "{name}");
         let v = json(&out);
-        let codes: Vec<&str> = v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap())
-            .collect();
+        let codes: Vec<&str> = finding_codes(&v);
         assert_eq!(codes, want_codes, "{name}");
         // Its own SPKI digest as a `3 1 1` record authenticates it.
         let spki = v["value"]["certificates"][0]["fingerprints"]["spki_sha256"]

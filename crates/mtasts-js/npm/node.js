@@ -5,13 +5,4 @@ import { initSync } from "./mtasts.js";
 
 initSync({ module: readFileSync(new URL("./mtasts_bg.wasm", import.meta.url)) });
 
-export {
-  checkDomain,
-  generate,
-  lintPolicy,
-  lintReport,
-  lintStsRecord,
-  lintTlsa,
-  lintTlsRptRecord,
-  matchMx,
-} from "./mtasts.js";
+export * from "./api.js";

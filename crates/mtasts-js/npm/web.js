@@ -4,13 +4,4 @@ import init from "./mtasts.js";
 
 await init({ module_or_path: new URL("./mtasts_bg.wasm", import.meta.url) });
 
-export {
-  checkDomain,
-  generate,
-  lintPolicy,
-  lintReport,
-  lintStsRecord,
-  lintTlsa,
-  lintTlsRptRecord,
-  matchMx,
-} from "./mtasts.js";
+export * from "./api.js";

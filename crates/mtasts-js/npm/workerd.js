@@ -6,13 +6,4 @@ import { initSync } from "./mtasts.js";
 
 initSync({ module: wasm });
 
-export {
-  checkDomain,
-  generate,
-  lintPolicy,
-  lintReport,
-  lintStsRecord,
-  lintTlsa,
-  lintTlsRptRecord,
-  matchMx,
-} from "./mtasts.js";
+export * from "./api.js";

@@ -19,7 +19,6 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 
 use crate::answer::{Reply, Zones};
 use crate::http1::{error_response_with, response, Connection, ReadError};
@@ -50,17 +49,10 @@ pub(crate) struct DohState {
 
 /// Accepts connections until the task is aborted; aborting it aborts every connection.
 pub(crate) async fn serve(listener: TcpListener, state: Arc<DohState>) {
-    let mut connections = JoinSet::new();
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            // Out of file descriptors or similar: back off instead of spinning.
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        // Reap finished connections so the set does not grow without bound.
-        while connections.try_join_next().is_some() {}
-        connections.spawn(connection(stream, Arc::clone(&state)));
-    }
+    crate::accept_each(listener, move |stream| {
+        connection(stream, Arc::clone(&state))
+    })
+    .await;
 }
 
 async fn connection(stream: TcpStream, state: Arc<DohState>) {

@@ -19,7 +19,6 @@ use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::http1::{error_response, Connection, ReadError};
@@ -68,15 +67,10 @@ pub(crate) fn server_config(
 
 /// Accepts connections until the task is aborted; aborting it aborts every connection.
 pub(crate) async fn serve(listener: TcpListener, acceptor: TlsAcceptor, state: Arc<HttpsState>) {
-    let mut connections = JoinSet::new();
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        while connections.try_join_next().is_some() {}
-        connections.spawn(connection(stream, acceptor.clone(), Arc::clone(&state)));
-    }
+    crate::accept_each(listener, move |stream| {
+        connection(stream, acceptor.clone(), Arc::clone(&state))
+    })
+    .await;
 }
 
 async fn connection(stream: TcpStream, acceptor: TlsAcceptor, state: Arc<HttpsState>) {

@@ -387,3 +387,23 @@ fn named_policy_hosts(scenarios: &Scenarios) -> Vec<String> {
 fn invalid_data(error: LoadError) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, error)
 }
+
+/// Accepts connections on `listener` until the task is aborted, running `handle` on each one in
+/// a set that aborting the task aborts too. Every server of the stand-in runs on this loop.
+pub(crate) async fn accept_each<F, Fut>(listener: TcpListener, mut handle: F)
+where
+    F: FnMut(tokio::net::TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        // Reap finished connections so the set does not grow without bound.
+        while connections.try_join_next().is_some() {}
+        connections.spawn(handle(stream));
+    }
+}

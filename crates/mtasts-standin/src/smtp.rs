@@ -22,7 +22,6 @@ use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 /// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets; the server takes up to 1000.
@@ -56,15 +55,10 @@ enum Next {
 
 /// Accepts connections until the task is aborted; aborting it aborts every connection.
 pub(crate) async fn serve(listener: TcpListener, server: Arc<SmtpServer>) {
-    let mut connections = JoinSet::new();
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        while connections.try_join_next().is_some() {}
-        connections.spawn(connection(stream, Arc::clone(&server)));
-    }
+    crate::accept_each(listener, move |stream| {
+        connection(stream, Arc::clone(&server))
+    })
+    .await;
 }
 
 async fn connection(stream: TcpStream, server: Arc<SmtpServer>) {
