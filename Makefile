@@ -45,6 +45,7 @@ clippy:
 	$(CARGO) clippy --workspace --exclude mtasts-web --all-targets -- -D warnings
 	$(CARGO) clippy -p mtasts --lib --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-worker --lib --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p mtasts-fetch --all-targets --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-js --all-targets --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-web --target $(WASM_TARGET) -- -D warnings
 
@@ -92,8 +93,8 @@ npm-test: npm-project
 ## web: the web page (web/) in dist/web, the Worker's static assets, by xtask (the same
 ## wasm-bindgen and wasm-opt as `npm`); a no-op when nothing it is built from changed.
 WEB_WASM := dist/web/mtasts_web_bg.wasm
-WEB_SOURCES := $(shell find web crates/mtasts/src crates/mtasts-js/src -type f 2>/dev/null) \
-	crates/mtasts/Cargo.toml crates/mtasts-js/Cargo.toml xtask/src/main.rs Cargo.toml Cargo.lock
+WEB_SOURCES := $(shell find web crates/mtasts/src crates/mtasts-fetch/src -type f 2>/dev/null) \
+	crates/mtasts/Cargo.toml crates/mtasts-fetch/Cargo.toml xtask/src/main.rs Cargo.toml Cargo.lock
 
 web: $(WEB_WASM)
 
@@ -114,8 +115,8 @@ clean:
 TOOLS_BIN := $(CURDIR)/.tools/bin
 WRANGLER := node_modules/.bin/wrangler
 WORKER_JS := worker/build/index.js
-WORKER_SOURCES := $(shell find worker/src crates/mtasts/src -name '*.rs' 2>/dev/null) \
-	worker/Cargo.toml crates/mtasts/Cargo.toml Cargo.lock
+WORKER_SOURCES := $(shell find worker/src crates/mtasts/src crates/mtasts-fetch/src -name '*.rs' 2>/dev/null) \
+	worker/Cargo.toml crates/mtasts/Cargo.toml crates/mtasts-fetch/Cargo.toml Cargo.lock
 export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 

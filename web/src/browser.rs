@@ -1,7 +1,9 @@
 //! The few browser APIs the pages use besides the DOM: the clipboard, the document title, the
 //! clock, reading a chosen file, a timer, and the site's own configuration (`GET /api/config`).
 
+use mtasts::check::DEFAULT_DOH_URL;
 use serde::Deserialize;
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -66,7 +68,7 @@ fn error_message(error: &JsValue) -> String {
     }
 }
 
-/// Where the Worker answers the page's policy fetches (`mtasts_js::io::ProxyPolicyFetcher`).
+/// Where the Worker answers the page's policy fetches (`mtasts_fetch::ProxyPolicyFetcher`).
 pub const POLICY_ENDPOINT: &str = "/api/policy";
 
 /// The site's configuration, `GET /api/config`.
@@ -78,11 +80,16 @@ struct SiteConfig {
     doh_url: Option<String>,
 }
 
-/// The DoH resolver the site suggests (`doh_url` of `/api/config`), or the npm package's default
-/// when the site says nothing (a static server, an older Worker).
+/// How long the page waits for `/api/config`, and how much of it it reads.
+const CONFIG_TIME_LIMIT: Duration = Duration::from_secs(3);
+const CONFIG_LIMIT: usize = 16 << 10;
+
+/// The DoH resolver the site suggests (`doh_url` of `/api/config`), or the core's default when
+/// the site says nothing (a static server, an older Worker).
 pub async fn default_doh_url() -> String {
-    let fallback = mtasts_js::io::DEFAULT_DOH_URL.to_string();
-    let Ok(reply) = mtasts_js::io::get(CONFIG_ENDPOINT, 3_000, 16 << 10).await else {
+    let fallback = DEFAULT_DOH_URL.to_string();
+    let Ok(reply) = mtasts_fetch::get(CONFIG_ENDPOINT, CONFIG_TIME_LIMIT, CONFIG_LIMIT).await
+    else {
         return fallback;
     };
     if reply.status != 200 || reply.truncated {

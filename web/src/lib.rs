@@ -1,8 +1,8 @@
 //! # mtasts-web
 //!
-//! The public web checker: the core crate (`mtasts`) running in the page, with the npm crate's
-//! I/O (`mtasts_js::io`: DNS over HTTPS from the browser, the policy through the Worker's
-//! `/api/policy`). Four pages, routed by `location.pathname` (`route.rs`):
+//! The public web checker: the core crate (`mtasts`) running in the page, over `mtasts-fetch`
+//! (the I/O the npm package and the Worker use too: DNS over HTTPS from the browser, the policy
+//! through the Worker's `/api/policy`). Four pages, routed by `location.pathname` (`route.rs`):
 //!
 //! - `/` and `/?domain=D`: the domain check, step by step, then the verdict, the sender matrix,
 //!   the findings by severity with the RFC section and a fix to copy, and the MX hosts;

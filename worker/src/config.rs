@@ -1,6 +1,7 @@
 //! The Worker's settings: `[vars]` in `wrangler.toml` (overridable with `--var`) and the
 //! `API_TOKEN` secret. Every setting has a safe default when absent or unreadable.
 
+use mtasts::check::{DEFAULT_DOH_URL, POLICY_HTTPS_PORT};
 use worker::Env;
 
 /// Reads a boolean var (`true`, `1`, `yes`, `on`).
@@ -23,11 +24,8 @@ pub fn number(env: &Env, name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The DoH endpoint when `DOH_URL` is not set.
-pub const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
-
 /// The DoH endpoint (RFC 8484) of `/api/check` and the web page's default resolver: `DOH_URL`,
-/// or [`DEFAULT_DOH_URL`].
+/// or the core's [`DEFAULT_DOH_URL`].
 pub fn doh_url(env: &Env) -> String {
     Some(text(env, "DOH_URL"))
         .map(|u| u.trim().to_string())
@@ -39,10 +37,10 @@ pub fn doh_url(env: &Env) -> String {
 /// 443 (RFC 8461 §3.3) unless a test stand-in or staging host says otherwise; 443 when absent
 /// or not a port.
 pub fn https_port(env: &Env) -> u16 {
-    u16::try_from(number(env, "EDGE_HTTPS_PORT", 443))
+    u16::try_from(number(env, "EDGE_HTTPS_PORT", POLICY_HTTPS_PORT.into()))
         .ok()
         .filter(|p| *p != 0)
-        .unwrap_or(443)
+        .unwrap_or(POLICY_HTTPS_PORT)
 }
 
 /// Reads a text var, or `""`.

@@ -6,10 +6,10 @@
 
 use crate::config::{doh_url, https_port, number, text};
 use crate::domain_input::public_domain;
-use crate::edge_io::{DohResolver, WorkerClock, WorkerFetcher};
 use crate::rate_limit::LIMITER;
 use crate::reply::ApiError;
-use mtasts::check::{check_domain, CheckError, PolicyFetcher, FETCH_READ_LIMIT};
+use mtasts::check::{check_domain, policy_url, CheckError, PolicyFetcher, RelayedFetch};
+use mtasts_fetch::{DateClock, DohResolver, PlatformFetcher};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
@@ -41,39 +41,20 @@ pub fn get_config(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
     with_cors(Ok(json!({ "doh_url": doh_url(&ctx.env) })), &ctx.env)
 }
 
-/// `GET /api/policy?domain=D`.
+/// `GET /api/policy?domain=D`: the core's [`RelayedFetch`], written through `serde_json::Value`
+/// (keys in order, as the page and the tests have always read them).
 pub async fn get_policy(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let answer = match admit(&req, &ctx.env) {
         Err(error) => Err(error),
         Ok(domain) => {
             let fetcher = fetcher(&ctx.env);
             // The URL as fetched: with the port when `EDGE_HTTPS_PORT` is not 443.
-            let url =
-                fetcher.url_on_port(&format!("https://mta-sts.{domain}{}", crate::POLICY_PATH));
+            let url = fetcher.url_on_port(&policy_url(&domain));
             let started = js_sys::Date::now();
             let result = fetcher.fetch(&url).await;
             let elapsed_ms = (js_sys::Date::now() - started).max(0.0);
-            Ok(match result {
-                Ok(reply) => json!({
-                    "domain": domain,
-                    "url": url,
-                    "status": reply.status,
-                    "content_type": reply.header("content-type"),
-                    "redirect": reply.redirect(),
-                    "headers": reply.headers,
-                    "body": String::from_utf8_lossy(&reply.body),
-                    "truncated": reply.truncated,
-                    "elapsed_ms": elapsed_ms,
-                }),
-                Err(error) => json!({
-                    "domain": domain,
-                    "url": url,
-                    "error": error,
-                    "message": error.to_string(),
-                    "tlsrpt_result_type": error.tlsrpt_result_type(),
-                    "elapsed_ms": elapsed_ms,
-                }),
-            })
+            serde_json::to_value(RelayedFetch::new(&domain, &url, &result, elapsed_ms))
+                .map_err(|e| ApiError::new(500, format!("the answer cannot be written: {e}")))
         }
     };
     with_cors(answer, &ctx.env)
@@ -83,36 +64,35 @@ pub async fn get_policy(req: Request, ctx: RouteContext<()>) -> Result<Response>
 pub async fn get_check(req: Request, ctx: RouteContext<()>) -> Result<Response> {
     let answer = match admit(&req, &ctx.env) {
         Err(error) => Err(error),
-        Ok(domain) => {
-            let resolver = DohResolver {
-                url: doh_url(&ctx.env),
-                timeout: Duration::from_millis(number(&ctx.env, "EDGE_TIMEOUT_MS", 10_000)),
-            };
-            match check_domain(
-                &domain,
-                &resolver,
-                &fetcher(&ctx.env),
-                &WorkerClock,
-                &|_| {},
-            )
-            .await
-            {
-                Ok(report) => serde_json::to_value(&report)
-                    .map_err(|e| ApiError::new(500, format!("the report cannot be written: {e}"))),
-                Err(CheckError::Input(e)) => Err(ApiError::new(400, e.to_string())),
-                Err(e) => Err(ApiError::new(502, e.to_string())),
-            }
-        }
+        Ok(domain) => check(&domain, &ctx.env).await,
     };
     with_cors(answer, &ctx.env)
 }
 
-fn fetcher(env: &Env) -> WorkerFetcher {
-    WorkerFetcher {
-        timeout: Duration::from_millis(number(env, "EDGE_TIMEOUT_MS", 10_000)),
-        max_body: FETCH_READ_LIMIT,
-        https_port: https_port(env),
+/// The core's domain check of `domain` over `DOH_URL` and the edge's policy fetch.
+async fn check(domain: &str, env: &Env) -> std::result::Result<serde_json::Value, ApiError> {
+    let resolver = DohResolver::new(doh_url(env))
+        .map_err(|e| ApiError::new(502, e.to_string()))?
+        .with_time_limit(time_limit(env));
+    match check_domain(domain, &resolver, &fetcher(env), &DateClock, &|_| {}).await {
+        Ok(report) => serde_json::to_value(&report)
+            .map_err(|e| ApiError::new(500, format!("the report cannot be written: {e}"))),
+        Err(CheckError::Input(e)) => Err(ApiError::new(400, e.to_string())),
+        Err(e) => Err(ApiError::new(502, e.to_string())),
     }
+}
+
+/// The time limit of every outbound request of the edge routes: `EDGE_TIMEOUT_MS`, 10 s unless
+/// set.
+fn time_limit(env: &Env) -> Duration {
+    Duration::from_millis(number(env, "EDGE_TIMEOUT_MS", 10_000))
+}
+
+/// The policy fetch of the edge routes (RFC 8461 §3.3), on `EDGE_HTTPS_PORT`.
+fn fetcher(env: &Env) -> PlatformFetcher {
+    PlatformFetcher::default()
+        .with_time_limit(time_limit(env))
+        .with_https_port(https_port(env))
 }
 
 /// The domain to check, refused (400) unless public, then the client's rate limit (429).

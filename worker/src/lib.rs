@@ -1,6 +1,6 @@
 //! # mtasts-worker
 //!
-//! The Cloudflare Worker of the project (routes in `spec/INTERFACES.md`):
+//! The Cloudflare Worker of the project (routes in `docs/interfaces.md`):
 //!
 //! * **policy hosting**: `GET`/`HEAD /.well-known/mta-sts.txt` on host `mta-sts.<domain>` serves
 //!   the policy of every hosted domain (RFC 8461 §3.3) from D1;
@@ -9,8 +9,9 @@
 //! * **TLS-RPT intake**: `POST /tlsrpt` (RFC 8460 §5.4) stores every distinct report in D1 before
 //!   answering 201, and `GET /api/domains/<domain>/reports` (bearer token) sums them up;
 //! * **edge checks**: `GET /api/policy` and `GET /api/check` run the policy fetch and the core's
-//!   domain check over the Worker's own `fetch` and DNS-over-HTTPS; `GET /api/config` gives the
-//!   web page its default DoH resolver;
+//!   domain check over the Worker's own `fetch` and DNS-over-HTTPS (`mtasts-fetch`, the I/O of
+//!   the npm package and the web page too); `GET /api/config` gives the web page its default DoH
+//!   resolver;
 //! * everything else is the web page's static assets (`[assets]` in `wrangler.toml`), with a
 //!   Content-Security-Policy.
 //!
@@ -23,7 +24,6 @@ mod body;
 mod config;
 mod domain_input;
 mod edge;
-mod edge_io;
 mod hosting;
 mod intake;
 mod media_type;

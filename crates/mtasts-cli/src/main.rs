@@ -10,11 +10,10 @@ mod output;
 mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use mtasts::check::{DEFAULT_DOH_URL, POLICY_HTTPS_PORT};
 use mtasts::generate::{policy_id_from_unix, GenerateOptions};
 use mtasts::{LintResult, Mode};
-use mtasts_cli::check::{
-    CheckOptions, ResolveOverride, DEFAULT_DOH_URL, DEFAULT_HTTPS_PORT, DEFAULT_SMTP_PORT,
-};
+use mtasts_cli::check::{CheckOptions, ResolveOverride, DEFAULT_SMTP_PORT};
 use output::Printer;
 use serde::Serialize;
 use std::io::Read;
@@ -68,7 +67,7 @@ struct CheckArgs {
     ca_file: Option<PathBuf>,
     /// Fetch the policy from this port instead of 443, for test stand-ins and staging hosts
     /// (SNI and the certificate check still use the host name).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_HTTPS_PORT)]
+    #[arg(long, value_name = "N", default_value_t = POLICY_HTTPS_PORT)]
     https_port: u16,
     /// Time limit in seconds for each DNS query [default: 5] and for the policy fetch
     /// [default and most: 60, RFC 8461 §3.3].

@@ -1,7 +1,7 @@
 //! The JavaScript boundary: arguments checked against the types the API names, results handed
 //! back as plain objects, and errors as JavaScript `Error`s that say what was wrong.
 
-pub(crate) use crate::fetch::describe_error;
+pub(crate) use mtasts_fetch::describe_error;
 use serde::Serialize;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsError, JsValue};

@@ -2,11 +2,10 @@
 //! progress through `onStep` and cancellation through an `AbortSignal`.
 
 use crate::boundary::{known_keys, string_arg, to_js, ArgError, TEXT_LIMIT};
-use crate::fetch::DateClock;
-use crate::policy_fetch::{CallerFetcher, PlatformFetcher};
-use crate::resolver::{DohResolver, DEFAULT_DOH_URL};
+use crate::caller_fetch::CallerFetcher;
 use futures_util::future::{select, Either};
-use mtasts::check::{CheckReport, PolicyFetcher, Step};
+use mtasts::check::{CheckReport, PolicyFetcher, Step, DEFAULT_DOH_URL};
+use mtasts_fetch::{DateClock, DohResolver, PlatformFetcher};
 use std::cell::RefCell;
 use std::pin::pin;
 use wasm_bindgen::prelude::*;
@@ -22,7 +21,7 @@ const KNOWN_OPTIONS: [&str; 4] = ["doh", "fetchPolicy", "onStep", "signal"];
 /// the check report. It rejects when the check cannot run (not a mail domain, the resolver
 /// unreachable), when `signal` aborts, and when `onStep` throws or `fetchPolicy` breaks its
 /// contract.
-#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = checkDomain, skip_typescript))]
+#[wasm_bindgen(js_name = checkDomain, skip_typescript)]
 pub async fn check_domain(domain: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let domain = string_arg("checkDomain", "domain", &domain, TEXT_LIMIT).map_err(JsError::from)?;
     let options = Options::from_js(&options).map_err(|e| JsValue::from(JsError::new(&e)))?;
@@ -66,7 +65,7 @@ async fn run(domain: &str, options: &Options) -> Result<JsValue, JsValue> {
             }
             report
         }
-        None => check_with(domain, &resolver, &PlatformFetcher, &on_step).await?,
+        None => check_with(domain, &resolver, &PlatformFetcher::default(), &on_step).await?,
     };
     if let Some(error) = thrown.into_inner() {
         return Err(error);

@@ -2,7 +2,7 @@
 //!
 //! The npm package `mtasts`: the core crate's lints, generator and domain check for JavaScript
 //! (Node 20+, browsers, Deno, Cloudflare Workers), through wasm-bindgen. The API is the one of
-//! `spec/INTERFACES.md`; `npm/mtasts.d.ts` types it, and `xtask` builds the package
+//! `docs/interfaces.md`; `npm/mtasts.d.ts` types it, and `xtask` builds the package
 //! (`make npm`).
 //!
 //! Every function is a thin adapter: it checks that its arguments have the JavaScript types the
@@ -10,31 +10,13 @@
 //! prints with `--json`. A bad argument is a JavaScript `Error` carrying the reason; a broken
 //! policy, record or report is not an error but a `LintResult` with error findings.
 //!
-//! What this crate does **not** do: any checking of its own (that is the core's), or any I/O
-//! other than the platform's `fetch` that [`check_domain`] runs the core's check over.
-//!
-//! Rust code in a browser (the web page, `web/`) uses the same I/O through [`io`], and depends on
-//! this crate with `default-features = false`: the feature `js-api` (on by default) is what makes
-//! the functions above wasm exports.
+//! What this crate does **not** do: any checking of its own (that is the core's), or any I/O of
+//! its own: [`check_domain`] runs the core's check over `mtasts-fetch` (the platform's `fetch`,
+//! shared with the Worker and the web page), or over the caller's `fetchPolicy` function.
 
 mod boundary;
+mod caller_fetch;
 mod check;
-mod fetch;
-mod policy_fetch;
-mod proxy_fetch;
-mod resolver;
-
-/// The core's I/O traits over the platform's `fetch`, for Rust code that runs the check in a
-/// browser or a Worker: DNS over HTTPS ([`io::DohResolver`]), the policy fetch directly
-/// ([`io::PlatformFetcher`]), through a JavaScript function ([`io::CallerFetcher`]) or through the
-/// Worker's `/api/policy` ([`io::ProxyPolicyFetcher`]), a clock ([`io::DateClock`]), and a
-/// bounded `GET` ([`io::get`]).
-pub mod io {
-    pub use crate::fetch::DateClock;
-    pub use crate::policy_fetch::{get, CallerFetcher, PlatformFetcher};
-    pub use crate::proxy_fetch::ProxyPolicyFetcher;
-    pub use crate::resolver::{DohResolver, DEFAULT_DOH_URL};
-}
 
 use boundary::{bytes_arg, string_arg, string_list_arg, to_js, ArgError, TEXT_LIMIT};
 use serde::Deserialize;
@@ -48,7 +30,7 @@ const POLICY_LIMIT: usize = mtasts::mta_sts::policy::MAX_READ_SIZE;
 
 /// Lints an MTA-STS policy file (RFC 8461 §3.2): `lintPolicy(text)`, a string or the bytes as
 /// served (which may not be UTF-8: the lint says so, as the CLI does).
-#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = lintPolicy, skip_typescript))]
+#[wasm_bindgen(js_name = lintPolicy, skip_typescript)]
 pub fn lint_policy(text: JsValue) -> Result<JsValue, JsError> {
     let bytes = bytes_arg("lintPolicy", "text", &text, POLICY_LIMIT)?;
     to_js(&mtasts::lint_policy(&bytes))
@@ -56,7 +38,7 @@ pub fn lint_policy(text: JsValue) -> Result<JsValue, JsError> {
 
 /// Lints the `_mta-sts` TXT RRset (RFC 8461 §3.1), one string per record:
 /// `lintStsRecord(records)`.
-#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = lintStsRecord, skip_typescript))]
+#[wasm_bindgen(js_name = lintStsRecord, skip_typescript)]
 pub fn lint_sts_record(records: JsValue) -> Result<JsValue, JsError> {
     let rrset = string_list_arg("lintStsRecord", "records", &records, TEXT_LIMIT)?;
     to_js(&mtasts::lint_sts_rrset(&one_string_each(rrset)))
@@ -64,7 +46,7 @@ pub fn lint_sts_record(records: JsValue) -> Result<JsValue, JsError> {
 
 /// Lints the `_smtp._tls` TXT RRset (RFC 8460 §3), one string per record:
 /// `lintTlsRptRecord(records)`.
-#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = lintTlsRptRecord, skip_typescript))]
+#[wasm_bindgen(js_name = lintTlsRptRecord, skip_typescript)]
 pub fn lint_tlsrpt_record(records: JsValue) -> Result<JsValue, JsError> {
     let rrset = string_list_arg("lintTlsRptRecord", "records", &records, TEXT_LIMIT)?;
     to_js(&mtasts::lint_tlsrpt_rrset(&one_string_each(rrset)))
@@ -72,7 +54,7 @@ pub fn lint_tlsrpt_record(records: JsValue) -> Result<JsValue, JsError> {
 
 /// Lints one TLSA record in presentation format, `3 1 1 <hex>` (RFC 6698 §2.2):
 /// `lintTlsa(rdata)`.
-#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = lintTlsa, skip_typescript))]
+#[wasm_bindgen(js_name = lintTlsa, skip_typescript)]
 pub fn lint_tlsa(rdata: JsValue) -> Result<JsValue, JsError> {
     let rdata = string_arg("lintTlsa", "rdata", &rdata, TEXT_LIMIT)?;
     to_js(&mtasts::lint_tlsa(&rdata))
@@ -80,7 +62,7 @@ pub fn lint_tlsa(rdata: JsValue) -> Result<JsValue, JsError> {
 
 /// Lints one TLS-RPT report (RFC 8460 §4), JSON or gzip (told apart by its bytes), or the
 /// e-mail that carries it: `lintReport(body)` with a `Uint8Array` or a string.
-#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = lintReport, skip_typescript))]
+#[wasm_bindgen(js_name = lintReport, skip_typescript)]
 pub fn lint_report(body: JsValue) -> Result<JsValue, JsError> {
     // As the CLI: one byte past what the core accepts, so that it can say the report is too large.
     let limit = mtasts::ReportLimits::default().max_input.saturating_add(1);
@@ -89,7 +71,7 @@ pub fn lint_report(body: JsValue) -> Result<JsValue, JsError> {
 }
 
 /// Whether an `mx` pattern of a policy covers a host (RFC 8461 §4.1): `matchMx(pattern, host)`.
-#[cfg_attr(feature = "js-api", wasm_bindgen(js_name = matchMx, skip_typescript))]
+#[wasm_bindgen(js_name = matchMx, skip_typescript)]
 pub fn match_mx(pattern: JsValue, host: JsValue) -> Result<bool, JsError> {
     let pattern = string_arg("matchMx", "pattern", &pattern, TEXT_LIMIT)?;
     let host = string_arg("matchMx", "host", &host, TEXT_LIMIT)?;
@@ -119,7 +101,7 @@ const DEFAULT_MAX_AGE: u64 = 604_800;
 /// The records and policy file to publish for a domain:
 /// `generate({ domain, mx, mode?, maxAge?, rua? })`. The policy `id` comes from `Date.now()`
 /// (the core reads no clock). Mode `testing` unless given: the RFC's advice for a first policy.
-#[cfg_attr(feature = "js-api", wasm_bindgen(skip_typescript))]
+#[wasm_bindgen(skip_typescript)]
 pub fn generate(options: JsValue) -> Result<JsValue, JsError> {
     if !options.is_object() || js_sys::Array::is_array(&options) {
         return Err(ArgError::new("generate", "options", "an object", &options).into());

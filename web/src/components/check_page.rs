@@ -7,8 +7,8 @@ use crate::components::check_result::CheckResult;
 use crate::route::{current_url, query_param, query_string, set_url};
 use crate::state::{Action, CheckState, Phase};
 use futures_util::future::{abortable, AbortHandle};
-use mtasts::check::{check_domain, Step, StepStatus};
-use mtasts_js::io::{DateClock, DohResolver, ProxyPolicyFetcher, DEFAULT_DOH_URL};
+use mtasts::check::{check_domain, Step, StepStatus, DEFAULT_DOH_URL};
+use mtasts_fetch::{DateClock, DohResolver, ProxyPolicyFetcher};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -202,7 +202,7 @@ async fn run_check(
     dispatcher: UseReducerDispatcher<CheckState>,
 ) {
     let result = match DohResolver::new(doh) {
-        Err(why) => Err(why),
+        Err(why) => Err(why.to_string()),
         Ok(resolver) => {
             let fetcher = ProxyPolicyFetcher::new(POLICY_ENDPOINT);
             let on_step = |step: &Step| dispatcher.dispatch(Action::Step(run, step.clone()));

@@ -5,16 +5,13 @@ use super::body::read_bounded;
 use super::resolve::ResolveOverride;
 use super::{error_chain, SetupError};
 use futures_util::future::join;
-use mtasts::check::{Resolver, TransportError};
+use mtasts::check::{Resolver, TransportError, DNS_MESSAGE_MEDIA_TYPE};
 use mtasts::dns::{decode_answer, encode_query, DnsError, Rcode, RecordData, RecordType};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{StatusCode, Url};
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
-
-/// RFC 8484 §6: the media type of DNS messages over HTTPS.
-const DNS_MESSAGE: &str = "application/dns-message";
 
 /// A DoH client: every exchange is one `POST` (RFC 8484 §4.1), bounded in time and size.
 #[derive(Debug, Clone)]
@@ -146,8 +143,8 @@ impl DohResolver {
         let mut response = self
             .client
             .post(self.url.clone())
-            .header(CONTENT_TYPE, DNS_MESSAGE)
-            .header(ACCEPT, DNS_MESSAGE)
+            .header(CONTENT_TYPE, DNS_MESSAGE_MEDIA_TYPE)
+            .header(ACCEPT, DNS_MESSAGE_MEDIA_TYPE)
             .body(query)
             .send()
             .await

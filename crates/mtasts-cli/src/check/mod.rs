@@ -21,25 +21,12 @@ pub use tls::{classify_tls_error, client_config, root_store};
 
 use mtasts::check::{
     check_domain, check_smtp, normalize_domain, CheckError, CheckReport, Clock, InputError, Step,
-    StepStatus,
+    StepStatus, DEFAULT_DOH_URL, DOH_TIME_LIMIT, POLICY_FETCH_TIME_LIMIT, POLICY_HTTPS_PORT,
 };
 use mtasts::Severity;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-/// The resolver used when none is given: Cloudflare's public DoH endpoint.
-pub const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
-
-/// How long one DNS-over-HTTPS exchange may take unless `--timeout` says otherwise.
-pub const DEFAULT_DOH_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// RFC 8461 §3.3: senders give up on a policy fetch after at most 60 seconds (the spec's
-/// suggestion); the fetch is never allowed longer.
-pub const POLICY_FETCH_LIMIT: Duration = Duration::from_secs(60);
-
-/// The port policy hosts serve HTTPS on.
-pub const DEFAULT_HTTPS_PORT: u16 = 443;
 
 /// What the DoH and policy requests call themselves.
 const USER_AGENT: &str = concat!("mtasts/", env!("CARGO_PKG_VERSION"));
@@ -92,7 +79,7 @@ impl Default for CheckOptions {
             doh_url: DEFAULT_DOH_URL.to_string(),
             resolve: Vec::new(),
             ca_file: None,
-            https_port: DEFAULT_HTTPS_PORT,
+            https_port: POLICY_HTTPS_PORT,
             timeout: None,
             smtp: false,
             smtp_port: DEFAULT_SMTP_PORT,
@@ -103,13 +90,13 @@ impl Default for CheckOptions {
 impl CheckOptions {
     /// The time limit of one DNS-over-HTTPS exchange.
     pub fn doh_timeout(&self) -> Duration {
-        self.timeout.unwrap_or(DEFAULT_DOH_TIMEOUT)
+        self.timeout.unwrap_or(DOH_TIME_LIMIT)
     }
 
     /// The time limit of the whole policy fetch, its own DNS lookups included.
     pub fn fetch_timeout(&self) -> Duration {
         self.timeout
-            .map_or(POLICY_FETCH_LIMIT, |t| t.min(POLICY_FETCH_LIMIT))
+            .map_or(POLICY_FETCH_TIME_LIMIT, |t| t.min(POLICY_FETCH_TIME_LIMIT))
     }
 
     /// The time limit of the SMTP probe of one address.

@@ -18,6 +18,11 @@ mod smtp;
 
 pub use input::{normalize_domain, InputError};
 pub use io::{
+    policy_domain, policy_url, RelayedFailure, RelayedFetch, RelayedOutcome, RelayedReply,
+    DEFAULT_DOH_URL, DNS_MESSAGE_MEDIA_TYPE, DOH_TIME_LIMIT, POLICY_FETCH_TIME_LIMIT,
+    POLICY_HTTPS_PORT,
+};
+pub use io::{
     Clock, FetchError, HttpReply, PolicyFetcher, Resolver, TlsErrorClass, TransportError,
     FETCH_READ_LIMIT,
 };

@@ -1,13 +1,16 @@
-//! The platform's global `fetch` (browsers, Node 18+, Deno, Workers: never `window`), with what
-//! the check needs around it: a time limit, cancellation of whatever is still in flight when the
-//! check is dropped (the caller's `AbortSignal`), a body read up to a limit, and a time source.
+//! The platform's global `fetch` (browsers, Node 18+, Deno, workerd: never `window`, which only
+//! browsers have), with what every request needs around it: a time limit, cancellation of
+//! whatever is still in flight when the request is dropped, and a body read up to a limit.
 
+use crate::{classify, timer_ms};
 use futures_util::future::{select, Either};
+use mtasts::check::FetchError;
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -28,24 +31,8 @@ extern "C" {
     fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
 }
 
-/// The core's [`mtasts::check::Clock`] over `Date.now()`: milliseconds since the epoch, for step
-/// timings (only differences count).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DateClock;
-
-impl mtasts::check::Clock for DateClock {
-    fn now_ms(&self) -> u64 {
-        let now = js_sys::Date::now();
-        if now.is_finite() && now >= 0.0 {
-            now as u64
-        } else {
-            0
-        }
-    }
-}
-
 /// The message of a thrown JavaScript value: an `Error`'s message, else the value as text.
-pub(crate) fn describe_error(error: &JsValue) -> String {
+pub fn describe_error(error: &JsValue) -> String {
     if let Some(error) = error.dyn_ref::<js_sys::Error>() {
         let message = String::from(error.message());
         if !message.is_empty() {
@@ -58,11 +45,22 @@ pub(crate) fn describe_error(error: &JsValue) -> String {
 
 /// Why a request gave no answer.
 #[derive(Debug)]
-pub(crate) enum Failure {
+#[non_exhaustive]
+pub enum Failure {
     /// The time limit passed first.
     TimedOut,
     /// `fetch` (or reading the body) failed with this error.
     Failed(JsValue),
+}
+
+impl Failure {
+    /// The failure of a policy fetch, as the core classes it ([`classify`]).
+    pub fn into_fetch_error(self) -> FetchError {
+        match self {
+            Failure::TimedOut => FetchError::Timeout,
+            Failure::Failed(error) => classify(&error),
+        }
+    }
 }
 
 /// What the timer callback shares with the future that waits for it.
@@ -74,7 +72,7 @@ struct TimerState {
 
 /// A `setTimeout` as a future; dropping it clears the timeout (a pending one would keep Node's
 /// event loop alive for its whole delay).
-pub(crate) struct Timer {
+struct Timer {
     id: Option<JsValue>,
     state: Rc<RefCell<TimerState>>,
     _callback: Closure<dyn FnMut()>,
@@ -82,7 +80,7 @@ pub(crate) struct Timer {
 
 impl Timer {
     /// Fires after `ms` milliseconds, aborting `controller` (when given) as it does.
-    pub(crate) fn start(ms: i32, controller: Option<AbortController>) -> Timer {
+    fn start(ms: i32, controller: Option<AbortController>) -> Timer {
         let state = Rc::new(RefCell::new(TimerState::default()));
         let shared = Rc::clone(&state);
         let callback = Closure::<dyn FnMut()>::new(move || {
@@ -130,30 +128,30 @@ impl Drop for Timer {
     }
 }
 
-/// One request in flight (the platform's `fetch`, or the caller's `fetchPolicy`): its
-/// `AbortController`, aborted when the time limit passes and when the request is dropped (the
-/// check finished with it, or was cancelled), so that nothing keeps running behind the caller's
-/// back.
-pub(crate) struct InFlight {
+/// One request in flight (the platform's `fetch`, or a function of the caller's such as the npm
+/// package's `fetchPolicy`): its `AbortController`, aborted when the time limit passes and when
+/// the request is dropped (the check finished with it, or was cancelled), so that nothing keeps
+/// running behind the caller's back.
+pub struct InFlight {
     controller: AbortController,
     timer: Timer,
 }
 
 impl InFlight {
-    /// A request that may take `ms` milliseconds, body included.
-    pub(crate) fn start(ms: i32) -> Result<InFlight, JsValue> {
+    /// A request that may take `limit`, body included.
+    pub fn start(limit: Duration) -> Result<InFlight, JsValue> {
         let controller = AbortController::new()?;
-        let timer = Timer::start(ms, Some(controller.clone()));
+        let timer = Timer::start(timer_ms(limit), Some(controller.clone()));
         Ok(InFlight { controller, timer })
     }
 
     /// The signal to give `fetch`.
-    pub(crate) fn signal(&self) -> AbortSignal {
+    pub fn signal(&self) -> AbortSignal {
         self.controller.signal()
     }
 
     /// Waits for `promise`, unless the time limit passes first.
-    pub(crate) async fn wait(&mut self, promise: js_sys::Promise) -> Result<JsValue, Failure> {
+    pub async fn wait(&mut self, promise: js_sys::Promise) -> Result<JsValue, Failure> {
         if self.timer.state.borrow().fired {
             return Err(Failure::TimedOut);
         }
@@ -170,7 +168,7 @@ impl InFlight {
     }
 
     /// Sends `request` (made with [`InFlight::signal`]) through the global `fetch`.
-    pub(crate) async fn fetch(&mut self, request: &Request) -> Result<Response, Failure> {
+    pub async fn fetch(&mut self, request: &Request) -> Result<Response, Failure> {
         let promise = global_fetch(request).map_err(Failure::Failed)?;
         let response = self.wait(promise).await?;
         response.dyn_into::<Response>().map_err(Failure::Failed)
@@ -178,7 +176,7 @@ impl InFlight {
 
     /// Reads `response`'s body, keeping at most `limit` bytes, and says whether it went on past
     /// them (what follows is never read: the request is aborted when this is dropped).
-    pub(crate) async fn read_body(
+    pub async fn read_body(
         &mut self,
         response: &Response,
         limit: usize,

@@ -2,28 +2,24 @@
 //! the web page fetches a policy. A browser lets a page read neither a redirect's status nor,
 //! without CORS headers, any answer of another origin, so the Worker fetches
 //! `https://mta-sts.<domain>/.well-known/mta-sts.txt` the way RFC 8461 §3.3 says and answers the
-//! raw result as JSON; this maps that JSON back to what the core's check expects.
+//! raw result as JSON, the core's [`RelayedFetch`]; this reads it back into what the check
+//! expects.
 //!
-//! The Worker answers 200 with one of two objects (`worker/src/edge.rs`):
-//! - `{ domain, url, status, content_type, redirect, headers: [[name, value], …], body, truncated,
-//!   elapsed_ms }`: the HTTP answer the policy host gave, of any status;
-//! - `{ domain, url, error: <the core's FetchError>, message, tlsrpt_result_type, elapsed_ms }`:
-//!   no HTTP answer came.
-//!
-//! and 4xx or 5xx with `{ error: "<reason>", status }` when it refuses to fetch at all (not a
-//! public name, too many checks from this client).
+//! The Worker answers 200 with a [`RelayedFetch`] (an HTTP answer of any status, or why none
+//! came), and 4xx or 5xx with `{ error: "<reason>", status }` when it refuses to fetch at all (not
+//! a public name, too many checks from this client).
 
-use crate::policy_fetch::{get, POLICY_FETCH_LIMIT_MS};
-use mtasts::check::{FetchError, HttpReply, PolicyFetcher, FETCH_READ_LIMIT};
+use crate::policy::get;
+use mtasts::check::{
+    policy_domain, FetchError, HttpReply, PolicyFetcher, RelayedFetch, FETCH_READ_LIMIT,
+    POLICY_FETCH_TIME_LIMIT,
+};
 use serde::Deserialize;
+use serde_json::Value;
 
 /// The largest answer read from the proxy: a policy body of [`FETCH_READ_LIMIT`] bytes as a JSON
 /// string (up to six bytes a byte, `\u0000`), and room for the headers.
 const ANSWER_LIMIT: usize = FETCH_READ_LIMIT * 6 + (64 << 10);
-
-/// The only URL the core asks a policy fetcher for, around the domain.
-const POLICY_URL_PREFIX: &str = "https://mta-sts.";
-const POLICY_URL_SUFFIX: &str = "/.well-known/mta-sts.txt";
 
 /// The policy fetch through a proxy that speaks the Worker's `/api/policy` JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,14 +50,15 @@ impl ProxyPolicyFetcher {
 
 impl PolicyFetcher for ProxyPolicyFetcher {
     async fn fetch(&self, url: &str) -> Result<HttpReply, FetchError> {
-        let domain = url
-            .strip_prefix(POLICY_URL_PREFIX)
-            .and_then(|rest| rest.strip_suffix(POLICY_URL_SUFFIX))
-            .filter(|domain| !domain.is_empty() && !domain.contains(['/', '?', '#']))
-            .ok_or_else(|| FetchError::Refused {
-                detail: format!("{url} is not an MTA-STS policy URL"),
-            })?;
-        let answer = get(&self.query_url(domain), POLICY_FETCH_LIMIT_MS, ANSWER_LIMIT).await?;
+        let domain = policy_domain(url).ok_or_else(|| FetchError::Refused {
+            detail: format!("{url} is not an MTA-STS policy URL"),
+        })?;
+        let answer = get(
+            &self.query_url(domain),
+            POLICY_FETCH_TIME_LIMIT,
+            ANSWER_LIMIT,
+        )
+        .await?;
         if answer.truncated {
             return Err(FetchError::Other {
                 detail: format!(
@@ -74,66 +71,36 @@ impl PolicyFetcher for ProxyPolicyFetcher {
     }
 }
 
-/// The proxy's JSON, both forms in one (a field absent from the form at hand is `None`).
-#[derive(Debug, Deserialize)]
-struct Answer {
-    /// A `FetchError` object (no HTTP answer came), or the proxy's own reason for refusing.
-    #[serde(default)]
-    error: Option<serde_json::Value>,
-    #[serde(default)]
-    status: Option<u16>,
-    #[serde(default)]
-    headers: Vec<(String, String)>,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    truncated: bool,
-}
-
 /// What the proxy's answer (HTTP `status`, JSON `body`) says the policy host did.
 fn reply_from_answer(endpoint: &str, status: u16, body: &[u8]) -> Result<HttpReply, FetchError> {
     let not_json = || FetchError::Other {
         detail: format!("{endpoint} answered HTTP {status} without the JSON of a policy fetch"),
     };
-    let answer: Answer = serde_json::from_slice(body).map_err(|_| not_json())?;
-    match answer.error {
-        // The proxy refused: not a public name (400), too many checks (429), or it failed.
-        Some(serde_json::Value::String(reason)) => {
-            let detail = format!("{endpoint}: {reason}");
-            Err(if (400..500).contains(&status) {
-                FetchError::Refused { detail }
-            } else {
-                FetchError::Other { detail }
-            })
-        }
-        Some(error) => Err(
-            FetchError::deserialize(error).map_err(|e| FetchError::Other {
-                detail: format!("{endpoint} answered an error that is not a fetch error: {e}"),
-            })?,
-        ),
-        None => {
-            let (200, Some(status), Some(body)) = (status, answer.status, answer.body) else {
-                return Err(not_json());
-            };
-            let mut body = body.into_bytes();
-            let mut truncated = answer.truncated;
-            if body.len() > FETCH_READ_LIMIT {
-                body.truncate(FETCH_READ_LIMIT);
-                truncated = true;
-            }
-            let headers = answer
-                .headers
-                .into_iter()
-                .map(|(name, value)| (name.to_ascii_lowercase(), value))
-                .collect();
-            Ok(HttpReply {
-                status,
-                headers,
-                body,
-                truncated,
-            })
-        }
+    let answer: Value = serde_json::from_slice(body).map_err(|_| not_json())?;
+    // The proxy refused: not a public name (400), too many checks (429), or it failed.
+    if let Some(Value::String(reason)) = answer.get("error") {
+        let detail = format!("{endpoint}: {reason}");
+        return Err(if (400..500).contains(&status) {
+            FetchError::Refused { detail }
+        } else {
+            FetchError::Other { detail }
+        });
     }
+    let has_error = answer.get("error").is_some();
+    let relayed = RelayedFetch::deserialize(answer).map_err(|e| {
+        if has_error {
+            FetchError::Other {
+                detail: format!("{endpoint} answered an error that is not a fetch error: {e}"),
+            }
+        } else {
+            not_json()
+        }
+    })?;
+    // A failure relayed is the failure, whatever the status; an HTTP answer only comes with 200.
+    if !has_error && status != 200 {
+        return Err(not_json());
+    }
+    relayed.into_result()
 }
 
 #[cfg(test)]

@@ -1,40 +1,59 @@
 //! DNS over HTTPS (RFC 8484) through the global `fetch`: the core's [`Resolver`]. The core builds
 //! the queries and reads the answers; this only carries the bytes.
 
-use crate::fetch::describe_error;
-use crate::fetch::{Failure, InFlight};
-use mtasts::check::{Resolver, TransportError};
+use crate::in_flight::{describe_error, Failure, InFlight};
+use mtasts::check::{Resolver, TransportError, DNS_MESSAGE_MEDIA_TYPE, DOH_TIME_LIMIT};
 use mtasts::dns::MAX_MESSAGE_LEN;
+use std::fmt;
+use std::time::Duration;
 use web_sys::{Request, RequestInit};
 
-/// The resolver used when none is given: Cloudflare's public DoH endpoint (it answers CORS
-/// preflights, so it works from web pages too).
-pub const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
-
-/// How long one exchange may take (the CLI's default too).
-const DOH_TIME_LIMIT_MS: i32 = 5_000;
-
-/// RFC 8484 §6: the media type of DNS messages over HTTPS.
-const DNS_MESSAGE: &str = "application/dns-message";
-
-/// A DoH client: every exchange is one `POST` (RFC 8484 §4.1), bounded in time and size.
+/// A DoH client: every exchange is one `POST` (RFC 8484 §4.1), bounded in time (by default
+/// [`DOH_TIME_LIMIT`]) and in size (an answer of at most [`MAX_MESSAGE_LEN`] bytes).
 #[derive(Debug, Clone)]
 pub struct DohResolver {
     url: String,
+    time_limit: Duration,
 }
+
+/// A DoH endpoint that is not an `https://` (or `http://`) URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DohUrlError {
+    /// The URL as given.
+    pub url: String,
+}
+
+impl fmt::Display for DohUrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the DoH endpoint {:?} is not an https:// (or http://) URL",
+            self.url
+        )
+    }
+}
+
+impl std::error::Error for DohUrlError {}
 
 impl DohResolver {
     /// A resolver for `url`, which must be `https://` (or `http://`, for a local resolver).
-    pub fn new(url: String) -> Result<DohResolver, String> {
+    pub fn new(url: String) -> Result<DohResolver, DohUrlError> {
         let scheme = url
             .split_once("://")
             .map(|(scheme, _)| scheme.to_ascii_lowercase());
         match scheme.as_deref() {
-            Some("https" | "http") => Ok(DohResolver { url }),
-            _ => Err(format!(
-                "the DoH endpoint {url:?} is not an https:// (or http://) URL"
-            )),
+            Some("https" | "http") => Ok(DohResolver {
+                url,
+                time_limit: DOH_TIME_LIMIT,
+            }),
+            _ => Err(DohUrlError { url }),
         }
+    }
+
+    /// The same resolver with another time limit for each exchange.
+    pub fn with_time_limit(self, time_limit: Duration) -> DohResolver {
+        DohResolver { time_limit, ..self }
     }
 
     async fn post(&self, query: &[u8]) -> Result<Vec<u8>, TransportError> {
@@ -44,13 +63,13 @@ impl DohResolver {
                 TransportError::Unreachable(format!("{} ({})", self.url, describe_error(&error)))
             }
         };
-        let mut in_flight = InFlight::start(DOH_TIME_LIMIT_MS)
+        let mut in_flight = InFlight::start(self.time_limit)
             .map_err(|e| TransportError::Other(describe_error(&e)))?;
         let init = RequestInit::new();
         init.set_method("POST");
         let headers = js_sys::Array::of2(
-            &js_sys::Array::of2(&"content-type".into(), &DNS_MESSAGE.into()),
-            &js_sys::Array::of2(&"accept".into(), &DNS_MESSAGE.into()),
+            &js_sys::Array::of2(&"content-type".into(), &DNS_MESSAGE_MEDIA_TYPE.into()),
+            &js_sys::Array::of2(&"accept".into(), &DNS_MESSAGE_MEDIA_TYPE.into()),
         );
         init.set_headers(&headers);
         init.set_body(&js_sys::Uint8Array::from(query));
