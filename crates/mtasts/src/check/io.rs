@@ -1,6 +1,7 @@
 //! The I/O the check needs, as traits each adapter implements once: DNS-over-HTTPS exchanges, the
 //! policy fetch, and a clock. Futures are not `Send`: in browsers and Workers they are JS promises.
 
+use crate::tls_rpt::report::ResultType;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::future::Future;
@@ -142,22 +143,22 @@ pub enum FetchError {
 
 impl FetchError {
     /// The TLS-RPT result type a sender would report for this failure (RFC 8460 §4.3).
-    pub fn tlsrpt_result_type(&self) -> &'static str {
+    pub fn tlsrpt_result_type(&self) -> ResultType {
         match self {
             FetchError::Tls {
                 class: TlsErrorClass::Expired,
                 ..
-            } => "certificate-expired",
+            } => ResultType::CertificateExpired,
             FetchError::Tls {
                 class: TlsErrorClass::WrongName,
                 ..
-            } => "certificate-host-mismatch",
+            } => ResultType::CertificateHostMismatch,
             FetchError::Tls {
                 class: TlsErrorClass::Untrusted,
                 ..
-            } => "certificate-not-trusted",
-            FetchError::Tls { .. } => "validation-failure",
-            _ => "sts-policy-fetch-error",
+            } => ResultType::CertificateNotTrusted,
+            FetchError::Tls { .. } => ResultType::ValidationFailure,
+            _ => ResultType::StsPolicyFetchError,
         }
     }
 }
