@@ -1,13 +1,15 @@
 //! Domains from outside: in paths, in the Host header, and in `/api/policy?domain=`. The core's
-//! [`mtasts::check::normalize_domain`] reads them; the edge routes also refuse what is not a
-//! public name, before any outbound fetch.
+//! [`DomainName`] reads them, and its public-name rule refuses, before any outbound fetch, what
+//! the edge routes must not touch; here they become 400 answers.
 
 use crate::reply::ApiError;
+use mtasts::{DomainName, PublicNameError};
 
 /// A domain in an API path or a report: normalized by the core, or a 400.
 pub fn path_domain(input: &str) -> Result<String, ApiError> {
     let decoded = percent_decode(input);
-    mtasts::check::normalize_domain(&decoded)
+    DomainName::from_input(&decoded)
+        .map(String::from)
         .map_err(|e| ApiError::new(400, format!("not a domain: {e}")))
 }
 
@@ -18,70 +20,24 @@ pub fn hosted_domain_of_host(host: &str) -> Option<String> {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name.to_string(),
         _ => host,
     };
-    let host = host.strip_suffix('.').unwrap_or(&host);
-    let domain = host.strip_prefix("mta-sts.")?;
-    mtasts::check::normalize_domain(domain)
+    let host = DomainName::from_wire(&host);
+    let domain = host.as_str().strip_prefix("mta-sts.")?;
+    DomainName::from_input(domain)
         .ok()
         .filter(|d| d == domain)
+        .map(String::from)
 }
 
-/// A domain the edge routes may fetch from: exactly a syntactically valid, public-looking name.
-/// Refused before any fetch: anything that is not a bare name (a URL, an address, a port,
-/// userinfo, a path), IP literals, single labels, and internal names (`localhost`, and the
-/// suffixes in `refused_suffixes`, e.g. `local`, `internal`, `localhost`, `home.arpa`).
+/// A domain the edge routes may fetch from ([`DomainName::from_public_input`]): exactly a
+/// syntactically valid, public-looking name, not under `refused_suffixes` (e.g. `local`,
+/// `internal`, `localhost`, `home.arpa`).
 pub fn public_domain(input: &str, refused_suffixes: &[&str]) -> Result<String, ApiError> {
-    let text = input.trim();
-    if text.is_empty() {
-        return Err(ApiError::new(400, "a domain parameter is required"));
-    }
-    if text.len() > 253 {
-        return Err(ApiError::new(
-            400,
-            "the domain is longer than 253 characters",
-        ));
-    }
-    if let Some(c) = text.chars().find(|c| {
-        matches!(c, '/' | ':' | '@' | '?' | '#' | '[' | ']' | '\\' | '%')
-            || c.is_whitespace()
-            || c.is_control()
-    }) {
-        return Err(ApiError::new(
-            400,
-            format!(
-                "give a bare domain name: {c:?} is not allowed (no URL, port, address or userinfo)"
-            ),
-        ));
-    }
-    let domain = mtasts::check::normalize_domain(text)
-        .map_err(|e| ApiError::new(400, format!("not a public domain: {e}")))?;
-    if domain
-        .split('.')
-        .all(|l| l.bytes().all(|b| b.is_ascii_digit()) || l.starts_with("0x"))
-    {
-        return Err(ApiError::new(
-            400,
-            format!("{domain:?} looks like an IP address"),
-        ));
-    }
-    let last = domain.rsplit('.').next().unwrap_or("");
-    if last.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::new(
-            400,
-            format!("{domain:?} has a numeric top-level label"),
-        ));
-    }
-    for suffix in refused_suffixes.iter().map(|s| s.trim().trim_matches('.')) {
-        if suffix.is_empty() {
-            continue;
-        }
-        if domain == suffix || domain.ends_with(&format!(".{suffix}")) {
-            return Err(ApiError::new(
-                400,
-                format!("{domain:?} is an internal name (.{suffix}), not a public domain"),
-            ));
-        }
-    }
-    Ok(domain)
+    DomainName::from_public_input(input, refused_suffixes)
+        .map(String::from)
+        .map_err(|e| match e {
+            PublicNameError::Empty => ApiError::new(400, "a domain parameter is required"),
+            e => ApiError::new(400, e.to_string()),
+        })
 }
 
 /// Decodes `%XX` escapes (path parameters arrive encoded); invalid escapes stay as they are.

@@ -54,8 +54,7 @@ impl ReportIdentity {
 
 /// A policy domain as stored: lower case, without the root dot.
 pub fn normalize_policy_domain(domain: &str) -> String {
-    let d = domain.trim().to_ascii_lowercase();
-    d.strip_suffix('.').map(str::to_string).unwrap_or(d)
+    mtasts::DomainName::from_wire(domain.trim()).into()
 }
 
 /// The distinct policy domains of a report, sorted.

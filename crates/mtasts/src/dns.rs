@@ -306,7 +306,7 @@ fn record_data<O: AsRef<[u8]>, N: fmt::Display>(
                 tlsa.usage().to_int(),
                 tlsa.selector().to_int(),
                 tlsa.matching_type().to_int(),
-                hex(tlsa.data().as_ref())
+                crate::hex::encode(tlsa.data().as_ref())
             ),
         },
         _ => RecordData::Other {
@@ -317,11 +317,7 @@ fn record_data<O: AsRef<[u8]>, N: fmt::Display>(
 
 /// Lower case, without the root dot: how the rest of the crate spells names.
 fn plain_name(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::name::without_root_dot(name).to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -21,16 +21,20 @@ pub mod cert;
 pub mod check;
 pub mod dane;
 pub mod dns;
+pub mod domain_name;
 pub mod finding;
 pub mod generate;
+mod hex;
 pub mod mta_sts;
 pub mod mx;
 pub mod name;
 pub mod tls_rpt;
 mod txt_fields;
+mod x509;
 
 pub use cert::{lint_cert_chain, CertChainReport, CertCheck, PkixVerdict};
 pub use dane::tlsa::{lint_tlsa, Tlsa};
+pub use domain_name::{DomainName, InputError, PublicNameError};
 pub use finding::{Code, Finding, LintResult, Severity};
 pub use generate::{
     generate, policy_id_from_unix, GenerateError, GenerateOptions, Generated, TxtRecord,

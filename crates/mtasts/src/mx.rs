@@ -11,7 +11,7 @@
 mod punycode;
 
 use crate::finding::{Code, Finding};
-use crate::name::{check_host_name, NameError};
+use crate::name::{check_host_name, without_root_dot, NameError};
 use std::fmt;
 
 /// Why an `mx` value is not a pattern (RFC 8461 §3.2: `sts-policy-mx-value = ["*."] Domain`,
@@ -99,7 +99,7 @@ fn is_ip_literal(value: &str) -> bool {
 /// The pattern's syntax is not checked here (see [`check_pattern`]): a malformed pattern simply
 /// fails to match real host names.
 pub fn matches(pattern: &str, host: &str) -> bool {
-    let host = host.strip_suffix('.').unwrap_or(host);
+    let host = without_root_dot(host);
     let (Some(host), false) = (normalize(host), pattern.is_empty()) else {
         return false;
     };
@@ -152,7 +152,7 @@ pub fn covering_pattern<'a>(patterns: &'a [String], host: &str) -> Option<&'a st
 pub fn check_coverage(patterns: &[String], hosts: &[String]) -> Vec<Finding> {
     let hosts: Vec<&str> = hosts
         .iter()
-        .map(|h| h.strip_suffix('.').unwrap_or(h))
+        .map(|h| without_root_dot(h))
         .filter(|h| !h.is_empty())
         .collect();
     let mut findings = Vec::new();

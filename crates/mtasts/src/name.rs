@@ -67,6 +67,13 @@ impl fmt::Display for NameError {
 
 impl std::error::Error for NameError {}
 
+/// `name` without the root dot of its fully qualified spelling: `example.com.` → `example.com`,
+/// `.` → the empty root. The one place the crate drops it (RFC 1034 §3.1: names in the DNS end
+/// with the root's empty label; the crate spells them without it).
+pub fn without_root_dot(name: &str) -> &str {
+    name.strip_suffix('.').unwrap_or(name)
+}
+
 /// Checks that `name` is a host name: dot-separated labels of letters, digits and inner hyphens
 /// (RFC 5321 §4.1.2 `Domain`, RFC 1123 §2.1), A-labels for internationalized names, no trailing
 /// dot, and not an IP address.

@@ -304,7 +304,8 @@ fn two_round_trips_and_every_independent_lookup_at_once() {
         depth.max_in_flight.get()
     );
     assert_eq!(depth.queries.borrow().len(), 4 + 3);
-    let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<String> = steps.iter().map(|s| s.name.to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_eq!(names.first(), Some(&"dns"));
     assert!(
         names.contains(&"policy") && names.contains(&"mx mx1.healthy-1mx.test"),

@@ -188,7 +188,7 @@ pub fn CheckPage() -> Html {
 /// The domain to show in the command line hint.
 fn shown_domain(state: &CheckState) -> String {
     match &state.phase {
-        Phase::Done(report) => report.domain.clone(),
+        Phase::Done(report) => report.domain.to_string(),
         _ if !state.domain.is_empty() => state.domain.clone(),
         _ => "example.com".to_string(),
     }
@@ -260,9 +260,9 @@ fn step_item(step: &Step) -> Html {
     };
     let took = step.finished_ms.saturating_sub(step.started_ms);
     html! {
-        <li data-step={step.name.clone()} data-status={status} class={classes!("step", status)}>
+        <li data-step={step.name.to_string()} data-status={status} class={classes!("step", status)}>
             <span class="step-status">{ mark }</span>
-            <span class="step-name">{ &step.name }</span>
+            <span class="step-name">{ step.name.to_string() }</span>
             <span class="step-summary">{ &step.summary }</span>
             <span class="step-time">{ format!("{took} ms") }</span>
         </li>

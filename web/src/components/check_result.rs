@@ -36,7 +36,7 @@ pub fn CheckResult(props: &CheckResultProps) -> Html {
     let mx = mx.join(",");
     let generate_url = format!(
         "/generate{}",
-        query_string(&[("domain", &report.domain), ("mx", &mx)])
+        query_string(&[("domain", report.domain.as_str()), ("mx", &mx)])
     );
     html! {
         <section class="result" aria-labelledby="result-heading">
@@ -145,7 +145,7 @@ fn host_outcomes(sender: &SenderVerdict) -> Html {
         <ul class="hosts">
             { for sender.hosts.iter().map(|h| html! {
                 <li>
-                    <code>{ &h.mx }</code>{ ": " }{ outcome_label(h.outcome) }
+                    <code>{ h.mx.as_str() }</code>{ ": " }{ outcome_label(h.outcome) }
                     if let Some(response) = &h.response {
                         { " (" }<code>{ response }</code>{ ")" }
                     }
@@ -159,11 +159,7 @@ fn mx_table(report: &CheckReport) -> Html {
     if report.mx.is_empty() {
         return html! { <p class="none">{ "No mail host." }</p> };
     }
-    let has_policy = report
-        .policy
-        .as_ref()
-        .and_then(|p| p.lint.as_ref())
-        .is_some_and(|l| l.value.is_some());
+    let has_policy = report.policy.as_ref().is_some_and(|p| p.policy().is_some());
     html! {
         <table data-testid="mx-table" class="stack">
             <caption>{ "Each MX host and the policy pattern that covers it" }</caption>
@@ -200,8 +196,8 @@ fn mx_row(host: &MxHost, has_policy: bool) -> Html {
         n => format!("{n} TLSA record(s)"),
     });
     html! {
-        <tr data-host={host.host.clone()} data-covered={host.covered_by.is_some().to_string()}>
-            <th scope="row" data-label="Host"><code>{ &host.host }</code></th>
+        <tr data-host={host.host.to_string()} data-covered={host.covered_by.is_some().to_string()}>
+            <th scope="row" data-label="Host"><code>{ host.host.as_str() }</code></th>
             <td data-label="Preference">{ preference }</td>
             <td data-label="Covered by">{ covered }</td>
             <td data-label="Addresses">
@@ -282,11 +278,7 @@ fn fixes(report: &CheckReport) -> Vec<Option<Fix>> {
 /// What the generator makes of the domain as it is: today's MX hosts, the policy's mode and
 /// `max_age` where usable, its TLS-RPT addresses (or a placeholder to replace).
 fn suggestion(report: &CheckReport) -> Option<Generated> {
-    let policy = report
-        .policy
-        .as_ref()
-        .and_then(|p| p.lint.as_ref())
-        .and_then(|l| l.value.as_ref());
+    let policy = report.policy.as_ref().and_then(|p| p.policy());
     let rua = report
         .records
         .tlsrpt
@@ -297,8 +289,8 @@ fn suggestion(report: &CheckReport) -> Option<Generated> {
         .map(|r| r.rua.clone())
         .unwrap_or_else(|| vec![format!("mailto:tlsrpt@{}", report.domain)]);
     generate(&GenerateOptions {
-        domain: report.domain.clone(),
-        mx: report.mx.iter().map(|h| h.host.clone()).collect(),
+        domain: report.domain.to_string(),
+        mx: report.mx.iter().map(|h| h.host.to_string()).collect(),
         mode: policy.map_or(Mode::Testing, |p| p.mode),
         max_age: policy
             .map(|p| p.max_age)

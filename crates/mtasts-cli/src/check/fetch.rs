@@ -125,7 +125,7 @@ struct PolicyHostResolver {
 
 impl Resolve for PolicyHostResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let host = String::from(mtasts::DomainName::from_wire(name.as_str()));
         let port = self.port;
         let fixed = self
             .overrides

@@ -20,10 +20,10 @@ pub use smtp::{SmtpProber, DEFAULT_SMTP_PORT, DEFAULT_SMTP_TIMEOUT};
 pub use tls::{classify_tls_error, client_config, root_store};
 
 use mtasts::check::{
-    check_domain, check_smtp, normalize_domain, CheckError, CheckReport, Clock, InputError, Step,
-    StepStatus, DEFAULT_DOH_URL, DOH_TIME_LIMIT, POLICY_FETCH_TIME_LIMIT, POLICY_HTTPS_PORT,
+    check_domain, check_smtp, CheckError, CheckReport, Clock, Step, StepName, StepStatus,
+    DEFAULT_DOH_URL, DOH_TIME_LIMIT, POLICY_FETCH_TIME_LIMIT, POLICY_HTTPS_PORT,
 };
-use mtasts::Severity;
+use mtasts::{DomainName, Severity};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -255,7 +255,7 @@ pub fn run(
     options: &CheckOptions,
     on_step: &dyn Fn(&Step),
 ) -> Result<CheckReport, RunError> {
-    normalize_domain(input).map_err(|e: InputError| RunError::Check(CheckError::Input(e)))?;
+    DomainName::from_input(input).map_err(|e| RunError::Check(CheckError::Input(e)))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -288,7 +288,7 @@ pub fn run(
             .map(|f| f.severity)
             .max();
         let step = Step {
-            name: "smtp".into(),
+            name: StepName::Smtp,
             status: match worst {
                 Some(Severity::Error) => StepStatus::Error,
                 Some(Severity::Warning) => StepStatus::Warning,

@@ -3,6 +3,7 @@
 //! change goes live.
 
 use super::SetupError;
+use mtasts::name::without_root_dot;
 use reqwest::Url;
 use std::fmt;
 use std::net::IpAddr;
@@ -22,7 +23,7 @@ pub struct ResolveOverride {
 impl ResolveOverride {
     /// Whether the entry applies to a connection to `host` on `port`.
     pub fn applies_to(&self, host: &str, port: u16) -> bool {
-        self.port == port && self.host.eq_ignore_ascii_case(host.trim_end_matches('.'))
+        self.port == port && self.host.eq_ignore_ascii_case(without_root_dot(host))
     }
 }
 
@@ -74,7 +75,7 @@ impl FromStr for ResolveOverride {
         let shape = || ResolveParseError::Shape(s.to_string());
         let (host, rest) = s.split_once(':').ok_or_else(shape)?;
         let (port, addresses) = rest.split_once(':').ok_or_else(shape)?;
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let host = without_root_dot(host).to_ascii_lowercase();
         if host.is_empty()
             || !host
                 .bytes()

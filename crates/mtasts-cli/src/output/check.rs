@@ -2,7 +2,7 @@
 //! severity, and the MX hosts as a table. (`--json` prints the report itself.)
 
 use super::{write_json, Printer, BLUE, GREEN, RED, YELLOW};
-use mtasts::check::{CheckReport, MxHost, Outcome, SenderVerdict};
+use mtasts::check::{CheckReport, MxHost, Outcome, SenderVerdict, StepName};
 use mtasts::{Finding, Severity};
 use std::io::{self, Write};
 
@@ -48,7 +48,7 @@ impl Printer {
         for step in report
             .steps
             .iter()
-            .filter(|s| s.name == "dns" || s.name == "policy")
+            .filter(|s| matches!(s.name, StepName::Dns | StepName::Policy))
         {
             writeln!(out, "  {:<7} {}", format!("{}:", step.name), step.summary)?;
         }
@@ -61,7 +61,7 @@ impl Printer {
         let host_width = matrix
             .iter()
             .flat_map(|s| &s.hosts)
-            .map(|h| h.mx.len())
+            .map(|h| h.mx.as_str().len())
             .max()
             .unwrap_or(0);
         for sender in matrix {
@@ -151,11 +151,7 @@ fn outcome_colour(outcome: Outcome) -> &'static str {
 
 /// The MX hosts: preference, the policy pattern that covers each, CNAME, TLSA.
 fn mx_table(out: &mut impl Write, report: &CheckReport) -> io::Result<()> {
-    let has_policy = report
-        .policy
-        .as_ref()
-        .and_then(|p| p.lint.as_ref())
-        .is_some_and(|l| l.value.is_some());
+    let has_policy = report.policy.as_ref().is_some_and(|p| p.policy().is_some());
     let rows: Vec<[String; 5]> = report.mx.iter().map(|mx| mx_row(mx, has_policy)).collect();
     let header = ["host", "preference", "covered by", "CNAME", "TLSA"].map(str::to_string);
     let mut widths = [0usize; 5];
@@ -180,7 +176,7 @@ fn mx_row(mx: &MxHost, has_policy: bool) -> [String; 5] {
     let host = if mx.host == "." {
         ". (null MX)".to_string()
     } else {
-        mx.host.clone()
+        mx.host.to_string()
     };
     let preference = mx
         .preference

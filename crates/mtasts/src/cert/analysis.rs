@@ -1,15 +1,14 @@
 //! What one certificate says: names, validity, key, fingerprints (RFC 5280 §4.1).
 
-use super::chain::ChainCert;
-use super::identity::{any_name_matches, dns_name_matches};
+use crate::x509::chain::ChainCert;
+use crate::x509::identity::{any_name_matches, dns_name_matches};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 use x509_cert::der::asn1::{ObjectIdentifier, UintRef};
 use x509_cert::der::oid::db::{rfc5912, rfc8410, DB};
 use x509_cert::der::{DateTime, Decode, Encode, Reader, SliceReader};
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{BasicConstraints, SubjectAltName};
+use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::time::Time;
 
 /// Seconds in a day.
@@ -149,13 +148,8 @@ pub struct Fingerprints {
 /// time its validity is judged at.
 pub fn analyze_cert(cert: &ChainCert, host: Option<&str>, now_unix: i64) -> CertAnalysis {
     let tbs = cert.certificate().tbs_certificate();
-    let san_dns = san_dns_names(cert);
-    let common_name = tbs
-        .subject()
-        .common_name()
-        .ok()
-        .flatten()
-        .map(|cn| cn.value().into_owned());
+    let san_dns = cert.san_dns_names();
+    let common_name = cert.common_name();
     let not_before_unix = unix_seconds(&tbs.validity().not_before);
     let not_after_unix = unix_seconds(&tbs.validity().not_after);
     let validity = if now_unix < not_before_unix {
@@ -173,7 +167,7 @@ pub fn analyze_cert(cert: &ChainCert, host: Option<&str>, now_unix: i64) -> Cert
     CertAnalysis {
         subject: tbs.subject().to_string(),
         issuer: tbs.issuer().to_string(),
-        serial: hex_upper(tbs.serial_number().as_bytes()),
+        serial: crate::hex::encode_upper(tbs.serial_number().as_bytes()),
         not_before: tbs.validity().not_before.to_string(),
         not_after: tbs.validity().not_after.to_string(),
         not_before_unix,
@@ -186,7 +180,7 @@ pub fn analyze_cert(cert: &ChainCert, host: Option<&str>, now_unix: i64) -> Cert
         ca,
         fingerprints: Fingerprints {
             sha256: sha256_hex(cert.der()),
-            spki_sha256: sha256_hex(&spki_der(cert)),
+            spki_sha256: sha256_hex(&cert.spki_der()),
         },
         name_matches: host.map(|h| any_name_matches(&san_dns, h)),
         name_matches_cn: host
@@ -194,31 +188,6 @@ pub fn analyze_cert(cert: &ChainCert, host: Option<&str>, now_unix: i64) -> Cert
         common_name,
         san_dns,
     }
-}
-
-/// The `subjectAltName` DNS names. An undecodable extension reads as none.
-pub(crate) fn san_dns_names(cert: &ChainCert) -> Vec<String> {
-    let tbs = cert.certificate().tbs_certificate();
-    let Ok(Some((_, san))) = tbs.get_extension::<SubjectAltName>() else {
-        return Vec::new();
-    };
-    san.0
-        .iter()
-        .filter_map(|name| match name {
-            GeneralName::DnsName(dns) => Some(dns.to_string()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The DER of the `SubjectPublicKeyInfo`, what TLSA selector 1 hashes (RFC 6698 §2.1.2).
-/// The certificate was decoded as DER, so encoding the field again gives back its bytes.
-pub(crate) fn spki_der(cert: &ChainCert) -> Vec<u8> {
-    cert.certificate()
-        .tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .unwrap_or_default()
 }
 
 /// A certificate time as Unix seconds. Times before 1970 do not decode, so none are negative.
@@ -326,17 +295,7 @@ fn oid_name(oid: &ObjectIdentifier) -> String {
 
 /// SHA-256 of `bytes`, lower-case hex.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex_lower(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex.
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Upper-case hex.
-fn hex_upper(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
+    crate::hex::encode(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

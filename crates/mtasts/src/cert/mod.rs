@@ -16,21 +16,20 @@
 //! becomes `cert.untrusted`.
 
 pub mod analysis;
-pub mod chain;
-pub mod identity;
 #[cfg(test)]
 mod testing;
 
+pub use crate::x509::chain::{parse_chain, ChainCert, ChainError, MAX_CERTIFICATES, MAX_INPUT_LEN};
+pub use crate::x509::identity::dns_name_matches;
 pub use analysis::{
     analyze_cert, rfc3339, CertAnalysis, Fingerprints, KeyInfo, KeyKind, Validity,
     EXPIRES_SOON_DAYS, MIN_RSA_BITS,
 };
-pub use chain::{parse_chain, ChainCert, ChainError, MAX_CERTIFICATES, MAX_INPUT_LEN};
-pub use identity::dns_name_matches;
 
 use crate::dane::matching::{authenticate, DaneAuthentication};
-use crate::dane::tlsa::Tlsa;
+use crate::dane::tlsa::{CertUsage, Tlsa};
 use crate::finding::{Code, Finding, LintResult};
+use crate::name::without_root_dot;
 use serde::{Deserialize, Serialize};
 
 /// What a chain is checked against. `CertCheck { host: Some(mx), now_unix, ..CertCheck::default() }`.
@@ -98,7 +97,7 @@ pub fn lint_cert_chain(
 /// - `cert.untrusted` when the PKIX verdict says so;
 /// - `dane.tlsa-mismatch` when there are usable TLSA records and none authenticates the chain.
 pub fn lint_chain(chain: &[ChainCert], check: &CertCheck<'_>) -> LintResult<CertChainReport> {
-    let host = check.host.map(|h| h.strip_suffix('.').unwrap_or(h));
+    let host = check.host.map(without_root_dot);
     let now = check.now_unix;
     let certificates: Vec<CertAnalysis> = chain
         .iter()
@@ -200,7 +199,11 @@ fn name_finding(
             "; its CN does, but senders that follow RFC 8461 §4.2 read only subjectAltName",
         );
     }
-    let ee = dane.is_some_and(|d| d.matches.iter().any(|m| m.usage == 3 && m.authenticates));
+    let ee = dane.is_some_and(|d| {
+        d.matches
+            .iter()
+            .any(|m| m.usage == CertUsage::DaneEe && m.authenticates)
+    });
     if ee {
         message.push_str(" (DANE-EE(3) senders ignore names and still deliver)");
     }
@@ -218,7 +221,11 @@ fn date_finding(
     let who = describe(cert, position);
     let at = rfc3339(now);
     let ee = position == 0
-        && dane.is_some_and(|d| d.matches.iter().any(|m| m.usage == 3 && m.authenticates));
+        && dane.is_some_and(|d| {
+            d.matches
+                .iter()
+                .any(|m| m.usage == CertUsage::DaneEe && m.authenticates)
+        });
     let ee_note = if ee {
         " (DANE-EE(3) senders ignore dates and still deliver)"
     } else {

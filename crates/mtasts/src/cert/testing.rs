@@ -1,6 +1,6 @@
 //! Certificates made for the unit tests with rcgen.
 
-use super::chain::ChainCert;
+use crate::x509::chain::ChainCert;
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer,
     KeyPair, SignatureAlgorithm, PKCS_ECDSA_P256_SHA256,

@@ -165,7 +165,7 @@ fn generated_chains() {
         if let (Some(host), Some(f)) = (check.host, result.findings.first()) {
             assert_eq!(
                 f.host.as_deref(),
-                Some(host.trim_end_matches('.')),
+                Some(crate::name::without_root_dot(host)),
                 "{name}"
             );
         }

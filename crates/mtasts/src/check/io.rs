@@ -7,6 +7,7 @@
 //! DNS answer), the policy URL ([`policy_url`]) and the JSON of a policy fetch relayed for a web
 //! page ([`RelayedFetch`], the Worker's `GET /api/policy`).
 
+use crate::tls_rpt::report::ResultType;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -183,22 +184,22 @@ pub enum FetchError {
 
 impl FetchError {
     /// The TLS-RPT result type a sender would report for this failure (RFC 8460 §4.3).
-    pub fn tlsrpt_result_type(&self) -> &'static str {
+    pub fn tlsrpt_result_type(&self) -> ResultType {
         match self {
             FetchError::Tls {
                 class: TlsErrorClass::Expired,
                 ..
-            } => "certificate-expired",
+            } => ResultType::CertificateExpired,
             FetchError::Tls {
                 class: TlsErrorClass::WrongName,
                 ..
-            } => "certificate-host-mismatch",
+            } => ResultType::CertificateHostMismatch,
             FetchError::Tls {
                 class: TlsErrorClass::Untrusted,
                 ..
-            } => "certificate-not-trusted",
-            FetchError::Tls { .. } => "validation-failure",
-            _ => "sts-policy-fetch-error",
+            } => ResultType::CertificateNotTrusted,
+            FetchError::Tls { .. } => ResultType::ValidationFailure,
+            _ => ResultType::StsPolicyFetchError,
         }
     }
 }

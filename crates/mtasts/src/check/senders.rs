@@ -5,6 +5,7 @@
 //! profile follows the RFC.
 
 use super::report::{HostVerdict, MxHost, Outcome, SenderVerdict};
+use crate::domain_name::DomainName;
 use crate::finding::{Code, Finding, Severity};
 use crate::mta_sts::policy::{Mode, MtaStsPolicy};
 use crate::mx::covering_pattern;
@@ -152,7 +153,7 @@ pub const PROFILES: &[SenderProfile] = &[
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
     /// The domain.
-    pub domain: &'a str,
+    pub domain: &'a DomainName,
     /// The findings of the `_mta-sts` RRset, or `None` when there is no STS record.
     pub record: Option<&'a [Finding]>,
     /// Why the policy could not be had at all (fetch failed, non-200, redirect, too large).
@@ -319,7 +320,7 @@ fn enforce(profile: &SenderProfile, facts: &Facts<'_>, patterns: &[String]) -> S
                     outcome: Outcome::Refuses,
                     response: profile
                         .not_covered_response
-                        .map(|r| r.replace("{domain}", facts.domain)),
+                        .map(|r| r.replace("{domain}", facts.domain.as_str())),
                 }
             }
         })

@@ -6,127 +6,17 @@
 //! cannot open port 25). Its results come in as [`SmtpProbe`] data, so this module, like the
 //! rest of the core, does no I/O and reads no clock: the caller passes the time.
 
-use super::report::{CheckReport, HostVerdict, MxHost, Outcome, SenderVerdict};
+use super::report::{
+    CheckReport, HostVerdict, MxHost, Outcome, ProbeResult, SenderVerdict, SmtpProbe, SmtpResult,
+    SmtpStatus, TlsVersion,
+};
 use super::senders::{SenderProfile, PROFILES};
 use crate::cert::{
     lint_chain, rfc3339, CertChainReport, CertCheck, ChainCert, PkixVerdict, Validity,
 };
+use crate::dane::tlsa::Tlsa;
+use crate::domain_name::DomainName;
 use crate::finding::{Code, Finding};
-use crate::Tlsa;
-use serde::{Deserialize, Serialize};
-
-/// A TLS (or SSL) protocol version as negotiated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum TlsVersion {
-    /// SSL 3.0 (RFC 6101, prohibited by RFC 7568).
-    #[serde(rename = "SSLv3")]
-    Ssl3,
-    /// TLS 1.0 (RFC 2246, deprecated by RFC 8996).
-    #[serde(rename = "TLSv1.0")]
-    Tls10,
-    /// TLS 1.1 (RFC 4346, deprecated by RFC 8996).
-    #[serde(rename = "TLSv1.1")]
-    Tls11,
-    /// TLS 1.2 (RFC 5246).
-    #[serde(rename = "TLSv1.2")]
-    Tls12,
-    /// TLS 1.3 (RFC 8446).
-    #[serde(rename = "TLSv1.3")]
-    Tls13,
-}
-
-impl TlsVersion {
-    /// The name used in JSON and messages, e.g. `TLSv1.2`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TlsVersion::Ssl3 => "SSLv3",
-            TlsVersion::Tls10 => "TLSv1.0",
-            TlsVersion::Tls11 => "TLSv1.1",
-            TlsVersion::Tls12 => "TLSv1.2",
-            TlsVersion::Tls13 => "TLSv1.3",
-        }
-    }
-}
-
-/// One connection attempt of a probe: one MX host at one address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SmtpProbe {
-    /// The MX host, as the check's report names it.
-    pub mx: String,
-    /// The address and port connected to, e.g. `192.0.2.1:25`.
-    pub address: String,
-    /// What happened.
-    pub result: ProbeResult,
-}
-
-/// How far one probe got.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ProbeResult {
-    /// No connection, or no SMTP greeting, within the time limit.
-    Unreachable {
-        /// Why, in the adapter's words.
-        reason: String,
-    },
-    /// The EHLO reply does not offer STARTTLS (RFC 3207 §4), or STARTTLS was refused.
-    NoStarttls {
-        /// The server's greeting.
-        banner: Option<String>,
-    },
-    /// STARTTLS was accepted but the handshake failed.
-    HandshakeFailed {
-        /// Why, in the adapter's words.
-        reason: String,
-        /// Whether it failed because the server offers no version the probe speaks (1.2, 1.3).
-        version_refused: bool,
-    },
-    /// The handshake completed.
-    Tls {
-        /// The version negotiated.
-        version: TlsVersion,
-        /// The chain as presented, DER, the server's own certificate first.
-        chain: Vec<Vec<u8>>,
-        /// The adapter's PKIX verdict (RFC 5280 §6), when it ran one.
-        pkix: Option<PkixVerdict>,
-    },
-}
-
-/// What the probe found at one address, for the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SmtpResult {
-    /// The MX host.
-    pub mx: String,
-    /// The address and port connected to.
-    pub address: String,
-    /// `unreachable`, `no-starttls`, `handshake-failed` or `tls`.
-    pub status: SmtpStatus,
-    /// The TLS version negotiated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_version: Option<TlsVersion>,
-    /// The server's greeting, when the probe saw no TLS.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub banner: Option<String>,
-    /// Why the probe stopped early.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The chain presented, analysed (names against the MX host, the RFC 8461 way).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<CertChainReport>,
-}
-
-/// How far a probe got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SmtpStatus {
-    /// Not reached.
-    Unreachable,
-    /// Reached, no STARTTLS.
-    NoStarttls,
-    /// STARTTLS, then a failed handshake.
-    HandshakeFailed,
-    /// A completed handshake.
-    Tls,
-}
 
 /// Why an MTA-STS sender would not deliver to one address (RFC 8461 §4.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,12 +33,10 @@ enum Failure {
 /// and the profile, a certificate that chains to a trusted root, is valid now and names the
 /// host). Unreachable addresses only warn. `now_unix` is the time certificates are judged at.
 pub fn check_smtp(report: &mut CheckReport, probes: &[SmtpProbe], now_unix: i64) {
-    let mut failures: Vec<(String, Option<Failure>)> = Vec::new();
+    let mut failures: Vec<(DomainName, Option<Failure>)> = Vec::new();
     for probe in probes {
-        let mx = report
-            .mx
-            .iter()
-            .find(|h| h.host.eq_ignore_ascii_case(&probe.mx));
+        let host = DomainName::from_wire(&probe.mx);
+        let mx = report.mx.iter().find(|h| h.host == host);
         let tlsa = dane_records(mx);
         let (result, findings, failure) = judge_probe(probe, &report.domain, &tlsa, now_unix);
         for finding in findings {
@@ -157,7 +45,7 @@ pub fn check_smtp(report: &mut CheckReport, probes: &[SmtpProbe], now_unix: i64)
             }
         }
         if result.status != SmtpStatus::Unreachable {
-            failures.push((probe.mx.to_ascii_lowercase(), failure));
+            failures.push((host, failure));
         }
         report.smtp.push(result);
     }
@@ -196,18 +84,14 @@ fn dane_records(mx: Option<&MxHost>) -> Vec<Tlsa> {
 
 fn judge_probe(
     probe: &SmtpProbe,
-    domain: &str,
+    domain: &DomainName,
     tlsa: &[Tlsa],
     now_unix: i64,
 ) -> (SmtpResult, Vec<Finding>, Option<Failure>) {
-    let host = probe
-        .mx
-        .strip_suffix('.')
-        .unwrap_or(&probe.mx)
-        .to_ascii_lowercase();
+    let host = DomainName::from_wire(&probe.mx);
     let at = format!("{host} ({})", probe.address);
     let mut result = SmtpResult {
-        mx: host.clone(),
+        mx: host.to_string(),
         address: probe.address.clone(),
         status: SmtpStatus::Unreachable,
         tls_version: None,
@@ -289,8 +173,8 @@ fn judge_probe(
 fn judge_chain(
     chain: &[Vec<u8>],
     pkix: Option<PkixVerdict>,
-    host: &str,
-    domain: &str,
+    host: &DomainName,
+    domain: &DomainName,
     tlsa: &[Tlsa],
     now_unix: i64,
 ) -> (Option<CertChainReport>, Vec<Finding>, Option<Failure>) {
@@ -316,8 +200,8 @@ fn judge_chain(
         }
     };
     let check = CertCheck {
-        host: Some(host),
-        next_hop: Some(domain),
+        host: Some(host.as_str()),
+        next_hop: Some(domain.as_str()),
         now_unix,
         tlsa,
         pkix: pkix.clone(),
@@ -363,7 +247,7 @@ fn judge_chain(
 fn apply(
     profile: &SenderProfile,
     verdict: &mut SenderVerdict,
-    failures: &[(String, Option<Failure>)],
+    failures: &[(DomainName, Option<Failure>)],
 ) {
     let mut first_reason = None;
     for host in &mut verdict.hosts {
@@ -372,7 +256,7 @@ fn apply(
         }
         let seen: Vec<&Option<Failure>> = failures
             .iter()
-            .filter(|(mx, _)| host.mx.eq_ignore_ascii_case(mx))
+            .filter(|(mx, _)| host.mx == *mx)
             .map(|(_, f)| f)
             .collect();
         // Senders try the next address (RFC 5321 §5.1): one that passes is enough.

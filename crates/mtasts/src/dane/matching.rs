@@ -20,10 +20,10 @@
 //!
 //! [`PkixVerdict`]: crate::cert::PkixVerdict
 
-use crate::cert::analysis::{hex_lower, san_dns_names, spki_der};
-use crate::cert::identity::matches_with_cn_fallback;
-use crate::cert::{rfc3339, ChainCert};
-use crate::dane::tlsa::Tlsa;
+use crate::cert::analysis::rfc3339;
+use crate::dane::tlsa::{CertUsage, MatchingType, Selector, Tlsa};
+use crate::x509::chain::ChainCert;
+use crate::x509::identity::matches_with_cn_fallback;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 
@@ -45,8 +45,8 @@ pub struct DaneAuthentication {
 pub struct TlsaMatch {
     /// The record, `2 1 1 e1ae9c3d…`.
     pub record: String,
-    /// Its certificate usage (2 or 3).
-    pub usage: u8,
+    /// Its certificate usage: DANE-TA(2) or DANE-EE(3).
+    pub usage: CertUsage,
     /// The position of the certificate in the chain (0 is the server's own).
     pub certificate: usize,
     /// Whether the match authenticates the server.
@@ -59,11 +59,7 @@ pub struct TlsaMatch {
 /// Whether SMTP DANE can use a record: usage DANE-TA(2) or DANE-EE(3), a known selector and
 /// matching type (RFC 7672 §3.1.3), and data as long as its digest (RFC 6698 §2.1.3).
 pub fn is_usable(tlsa: &Tlsa) -> bool {
-    tlsa.usable_for_smtp_dane
-        && matches!(tlsa.usage, 2 | 3)
-        && tlsa.selector <= 1
-        && tlsa.matching_type <= 2
-        && tlsa.check_data_len().is_ok()
+    tlsa.usable_for_smtp_dane() && tlsa.check_data_len().is_ok()
 }
 
 /// Whether the record's association data matches `cert` through its selector and matching
@@ -71,20 +67,19 @@ pub fn is_usable(tlsa: &Tlsa) -> bool {
 pub fn association_matches(tlsa: &Tlsa, cert: &ChainCert) -> bool {
     let spki;
     let selected: &[u8] = match tlsa.selector {
-        0 => cert.der(),
-        1 => {
-            spki = spki_der(cert);
+        Selector::Cert => cert.der(),
+        Selector::Spki => {
+            spki = cert.spki_der();
             &spki
         }
-        _ => return false,
+        Selector::PrivSel | Selector::Unassigned(_) => return false,
     };
-    let computed = match tlsa.matching_type {
-        0 => hex_lower(selected),
-        1 => hex_lower(&Sha256::digest(selected)),
-        2 => hex_lower(&Sha512::digest(selected)),
-        _ => return false,
-    };
-    computed.eq_ignore_ascii_case(&tlsa.data)
+    match tlsa.matching_type {
+        MatchingType::Full => selected == tlsa.data.as_slice(),
+        MatchingType::Sha2_256 => Sha256::digest(selected).as_slice() == tlsa.data.as_slice(),
+        MatchingType::Sha2_512 => Sha512::digest(selected).as_slice() == tlsa.data.as_slice(),
+        MatchingType::PrivMatch | MatchingType::Unassigned(_) => false,
+    }
 }
 
 /// Judges `chain` (server certificate first) by `tlsa`. `reference_ids` are the names a
@@ -104,7 +99,7 @@ pub fn authenticate(
                 continue;
             }
             let problem = match record.usage {
-                3 => ee_problem(position),
+                CertUsage::DaneEe => ee_problem(position),
                 _ => ta_problem(chain, position, reference_ids, now_unix),
             };
             matches.push(TlsaMatch {
@@ -162,15 +157,8 @@ fn ta_problem(
             position + 1
         ));
     };
-    let san = san_dns_names(leaf);
-    let cn = leaf
-        .certificate()
-        .tbs_certificate()
-        .subject()
-        .common_name()
-        .ok()
-        .flatten()
-        .map(|cn| cn.value().into_owned());
+    let san = leaf.san_dns_names();
+    let cn = leaf.common_name();
     let covered = reference_ids
         .iter()
         .any(|id| matches_with_cn_fallback(&san, cn.as_deref(), id));
@@ -248,7 +236,7 @@ fn reason(usable: &[&Tlsa], certificates: usize, matches: &[TlsaMatch]) -> Strin
     }
     if let Some(good) = matches.iter().find(|m| m.authenticates) {
         let (name, rule) = match good.usage {
-            3 => (
+            CertUsage::DaneEe => (
                 "DANE-EE(3)",
                 "names and dates are not checked, RFC 7672 §3.1.1",
             ),

@@ -11,27 +11,197 @@
 //! §3.1.3: usages DANE-TA(2) and DANE-EE(3), selectors 0 and 1, matching types 0 to 2.
 
 use crate::finding::{Code, Finding, LintResult};
-use serde::{Deserialize, Serialize};
+use crate::hex;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// The longest input read: the hex of the largest RDATA (65535 octets) with room for spacing.
 pub const MAX_TEXT_LEN: usize = 4 * 65535;
 
-/// A parsed TLSA record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Defines an open registry of one TLSA octet: its assigned values with their RFC 7218 §2.1
+/// mnemonics, and `Unassigned(u8)` for every other value, so that no value is lost. Built from
+/// the octet with `From<u8>`; serialised as the number.
+macro_rules! open_registry {
+    (
+        $(#[$doc:meta])*
+        $name:ident {
+            $($(#[$variant_doc:meta])* $variant:ident = $value:literal, $mnemonic:literal;)*
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$variant_doc])* $variant,)*
+            /// A value the registry does not assign (build it with `From<u8>`, which never
+            /// makes an assigned value unassigned).
+            Unassigned(u8),
+        }
+
+        impl $name {
+            /// Every assigned value, in numeric order.
+            pub const ASSIGNED: &'static [$name] = &[$($name::$variant),*];
+
+            /// The octet as the record carries it.
+            pub fn value(self) -> u8 {
+                match self {
+                    $($name::$variant => $value,)*
+                    $name::Unassigned(value) => value,
+                }
+            }
+
+            /// The RFC 7218 mnemonic of an assigned value.
+            pub fn mnemonic(self) -> Option<&'static str> {
+                match self {
+                    $($name::$variant => Some($mnemonic),)*
+                    $name::Unassigned(_) => None,
+                }
+            }
+        }
+
+        impl From<u8> for $name {
+            fn from(value: u8) -> Self {
+                match value {
+                    $($value => $name::$variant,)*
+                    other => $name::Unassigned(other),
+                }
+            }
+        }
+
+        impl From<$name> for u8 {
+            fn from(field: $name) -> u8 {
+                field.value()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_u8(self.value())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                u8::deserialize(deserializer).map($name::from)
+            }
+        }
+    };
+}
+
+open_registry! {
+    /// Certificate usage (RFC 6698 §2.1.1), IANA's "TLSA Certificate Usages".
+    CertUsage {
+        /// `PKIX-TA(0)`: a CA that must also pass PKIX validation.
+        PkixTa = 0, "PKIX-TA";
+        /// `PKIX-EE(1)`: the server certificate, which must also pass PKIX validation.
+        PkixEe = 1, "PKIX-EE";
+        /// `DANE-TA(2)`: a trust anchor for the server certificate (RFC 7671 §5.2).
+        DaneTa = 2, "DANE-TA";
+        /// `DANE-EE(3)`: the server certificate itself (RFC 7671 §5.1).
+        DaneEe = 3, "DANE-EE";
+        /// `PrivCert(255)`: reserved for private use.
+        PrivCert = 255, "PrivCert";
+    }
+}
+
+open_registry! {
+    /// Selector (RFC 6698 §2.1.2), IANA's "TLSA Selectors": which part of the certificate is
+    /// matched.
+    Selector {
+        /// `Cert(0)`: the whole certificate, DER.
+        Cert = 0, "Cert";
+        /// `SPKI(1)`: the `SubjectPublicKeyInfo`, DER.
+        Spki = 1, "SPKI";
+        /// `PrivSel(255)`: reserved for private use.
+        PrivSel = 255, "PrivSel";
+    }
+}
+
+open_registry! {
+    /// Matching type (RFC 6698 §2.1.3), IANA's "TLSA Matching Types": how the selected bytes are
+    /// compared with the association data.
+    MatchingType {
+        /// `Full(0)`: the selected bytes themselves.
+        Full = 0, "Full";
+        /// `SHA2-256(1)`: their SHA-256 digest.
+        Sha2_256 = 1, "SHA2-256";
+        /// `SHA2-512(2)`: their SHA-512 digest.
+        Sha2_512 = 2, "SHA2-512";
+        /// `PrivMatch(255)`: reserved for private use.
+        PrivMatch = 255, "PrivMatch";
+    }
+}
+
+impl MatchingType {
+    /// The length of the digest this matching type compares, in bytes (RFC 6698 §2.1.3); `None`
+    /// where any length goes.
+    pub fn digest_len(self) -> Option<usize> {
+        match self {
+            MatchingType::Sha2_256 => Some(32),
+            MatchingType::Sha2_512 => Some(64),
+            _ => None,
+        }
+    }
+}
+
+/// A parsed TLSA record (RFC 6698 §2.1).
+///
+/// In JSON: `{ usage, selector, matching_type, data, data_len, usable_for_smtp_dane }`, the three
+/// fields as numbers and the data as lower-case hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tlsa {
     /// Certificate usage.
-    pub usage: u8,
+    pub usage: CertUsage,
     /// Selector.
-    pub selector: u8,
+    pub selector: Selector,
     /// Matching type.
-    pub matching_type: u8,
-    /// Certificate association data, lower-case hex.
-    pub data: String,
-    /// Length of the certificate association data in bytes.
-    pub data_len: usize,
-    /// Whether SMTP DANE can use this record (RFC 7672 §3.1.3).
-    pub usable_for_smtp_dane: bool,
+    pub matching_type: MatchingType,
+    /// Certificate association data.
+    pub data: Vec<u8>,
+}
+
+/// The JSON form of [`Tlsa`].
+#[derive(Serialize, Deserialize)]
+struct TlsaJson {
+    usage: CertUsage,
+    selector: Selector,
+    matching_type: MatchingType,
+    data: String,
+    data_len: usize,
+    usable_for_smtp_dane: bool,
+}
+
+impl Serialize for Tlsa {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        TlsaJson {
+            usage: self.usage,
+            selector: self.selector,
+            matching_type: self.matching_type,
+            data: hex::encode(&self.data),
+            data_len: self.data_len(),
+            usable_for_smtp_dane: self.usable_for_smtp_dane(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Tlsa {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = TlsaJson::deserialize(deserializer)?;
+        let data = hex::decode(&json.data)
+            .ok_or_else(|| serde::de::Error::custom("the TLSA data is not hex"))?;
+        Ok(Tlsa {
+            usage: json.usage,
+            selector: json.selector,
+            matching_type: json.matching_type,
+            data,
+        })
+    }
 }
 
 /// One of the three numeric fields of a TLSA record.
@@ -47,32 +217,21 @@ pub enum TlsaField {
 }
 
 impl TlsaField {
-    /// The RFC 7218 §2 mnemonics of this field's assigned values.
-    fn mnemonics(self) -> &'static [(&'static str, u8)] {
+    /// The mnemonic of `value` in this field's registry, where it has one (RFC 7218 §2.1).
+    pub fn mnemonic(self, value: u8) -> Option<&'static str> {
         match self {
-            TlsaField::Usage => &[
-                ("PKIX-TA", 0),
-                ("PKIX-EE", 1),
-                ("DANE-TA", 2),
-                ("DANE-EE", 3),
-                ("PrivCert", 255),
-            ],
-            TlsaField::Selector => &[("Cert", 0), ("SPKI", 1), ("PrivSel", 255)],
-            TlsaField::MatchingType => &[
-                ("Full", 0),
-                ("SHA2-256", 1),
-                ("SHA2-512", 2),
-                ("PrivMatch", 255),
-            ],
+            TlsaField::Usage => CertUsage::from(value).mnemonic(),
+            TlsaField::Selector => Selector::from(value).mnemonic(),
+            TlsaField::MatchingType => MatchingType::from(value).mnemonic(),
         }
     }
 
-    /// The mnemonic of `value`, where it has one.
-    pub fn mnemonic(self, value: u8) -> Option<&'static str> {
-        self.mnemonics()
-            .iter()
-            .find(|(_, v)| *v == value)
-            .map(|(name, _)| *name)
+    /// The value of `mnemonic` (case-insensitive) in this field's registry.
+    fn value_of(self, mnemonic: &str) -> Option<u8> {
+        (0..=u8::MAX).find(|&value| {
+            self.mnemonic(value)
+                .is_some_and(|name| name.eq_ignore_ascii_case(mnemonic))
+        })
     }
 }
 
@@ -122,7 +281,7 @@ pub enum TlsaError {
     /// Data of the wrong length for its matching type (RFC 6698 §2.1.3).
     DigestLength {
         /// The matching type.
-        matching_type: u8,
+        matching_type: MatchingType,
         /// The digest length it needs, in bytes.
         expected: usize,
         /// The bytes given.
@@ -181,9 +340,7 @@ impl fmt::Display for TlsaError {
                 f,
                 "matching type {matching_type} ({}) needs {expected} bytes of data ({} hex \
                  digits), not {actual}",
-                TlsaField::MatchingType
-                    .mnemonic(*matching_type)
-                    .unwrap_or_default(),
+                matching_type.mnemonic().unwrap_or_default(),
                 expected * 2
             ),
         }
@@ -197,26 +354,34 @@ impl Tlsa {
     pub fn to_presentation(&self) -> String {
         format!(
             "{} {} {} {}",
-            self.usage, self.selector, self.matching_type, self.data
+            self.usage,
+            self.selector,
+            self.matching_type,
+            hex::encode(&self.data)
         )
+    }
+
+    /// Length of the certificate association data in bytes.
+    pub fn data_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Whether SMTP DANE can use this record (RFC 7672 §3.1.3): nothing in
+    /// [`Tlsa::unusable_reasons`].
+    pub fn usable_for_smtp_dane(&self) -> bool {
+        self.unusable_reasons().is_empty()
     }
 
     /// Checks that the data has the length of its matching type's digest: 32 bytes for
     /// SHA2-256 (1), 64 for SHA2-512 (2) (RFC 6698 §2.1.3).
     pub fn check_data_len(&self) -> Result<(), TlsaError> {
-        let expected = match self.matching_type {
-            1 => 32,
-            2 => 64,
-            _ => return Ok(()),
-        };
-        if self.data_len == expected {
-            Ok(())
-        } else {
-            Err(TlsaError::DigestLength {
+        match self.matching_type.digest_len() {
+            Some(expected) if expected != self.data.len() => Err(TlsaError::DigestLength {
                 matching_type: self.matching_type,
                 expected,
-                actual: self.data_len,
-            })
+                actual: self.data.len(),
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -224,28 +389,34 @@ impl Tlsa {
     pub fn unusable_reasons(&self) -> Vec<String> {
         let mut reasons = Vec::new();
         match self.usage {
-            2 | 3 => {}
-            0 | 1 => reasons.push(format!(
+            CertUsage::DaneTa | CertUsage::DaneEe => {}
+            CertUsage::PkixTa | CertUsage::PkixEe => reasons.push(format!(
                 "usage {} ({}) is not for SMTP, where PKIX-TA(0) and PKIX-EE(1) records are \
                  unusable; publish DANE-EE(3) or DANE-TA(2)",
                 self.usage,
-                TlsaField::Usage.mnemonic(self.usage).unwrap_or_default()
+                self.usage.mnemonic().unwrap_or_default()
             )),
-            other => reasons.push(unassigned(TlsaField::Usage, other)),
+            other => reasons.push(unassigned(TlsaField::Usage, other.value())),
         }
-        if self.selector > 1 {
-            reasons.push(unassigned(TlsaField::Selector, self.selector));
+        if !matches!(self.selector, Selector::Cert | Selector::Spki) {
+            reasons.push(unassigned(TlsaField::Selector, self.selector.value()));
         }
-        if self.matching_type > 2 {
-            reasons.push(unassigned(TlsaField::MatchingType, self.matching_type));
+        if !matches!(
+            self.matching_type,
+            MatchingType::Full | MatchingType::Sha2_256 | MatchingType::Sha2_512
+        ) {
+            reasons.push(unassigned(
+                TlsaField::MatchingType,
+                self.matching_type.value(),
+            ));
         }
         reasons
     }
 }
 
-/// A phrase for a value SMTP DANE does not know.
+/// A phrase for a value SMTP DANE does not know (255 is every field's private-use value).
 fn unassigned(field: TlsaField, value: u8) -> String {
-    if value == 255 {
+    if value == u8::MAX {
         format!("{field} 255 is for private use")
     } else {
         format!("{field} {value} is unassigned")
@@ -273,17 +444,12 @@ pub fn parse_tlsa(rdata: &str) -> Result<Tlsa, TlsaError> {
         Some((&"\\#", rest)) => parse_generic(rest)?,
         Some(_) => parse_fields(&tokens)?,
     };
-    let data_len = bytes.len() / 2;
-    let mut tlsa = Tlsa {
-        usage,
-        selector,
-        matching_type,
+    Ok(Tlsa {
+        usage: CertUsage::from(usage),
+        selector: Selector::from(selector),
+        matching_type: MatchingType::from(matching_type),
         data: bytes,
-        data_len,
-        usable_for_smtp_dane: false,
-    };
-    tlsa.usable_for_smtp_dane = tlsa.unusable_reasons().is_empty();
-    Ok(tlsa)
+    })
 }
 
 /// Zone files may wrap a record in one pair of parentheses (RFC 1035 §5.1).
@@ -299,7 +465,7 @@ fn without_parentheses(rdata: &str) -> Result<String, TlsaError> {
 }
 
 /// `usage selector matching-type hex…`, each number decimal or an RFC 7218 mnemonic.
-fn parse_fields(tokens: &[&str]) -> Result<(u8, u8, u8, String), TlsaError> {
+fn parse_fields(tokens: &[&str]) -> Result<(u8, u8, u8, Vec<u8>), TlsaError> {
     let [usage, selector, matching_type, data @ ..] = tokens else {
         return Err(TlsaError::TooFewFields(tokens.len()));
     };
@@ -307,15 +473,15 @@ fn parse_fields(tokens: &[&str]) -> Result<(u8, u8, u8, String), TlsaError> {
     let selector = parse_number(TlsaField::Selector, selector)?;
     let matching_type = parse_number(TlsaField::MatchingType, matching_type)?;
     // RFC 6698 §2.2: "Whitespace is allowed within the string of hexadecimal characters."
-    let hex = parse_hex(data)?;
-    if hex.is_empty() {
+    let bytes = parse_hex(data)?;
+    if bytes.is_empty() {
         return Err(TlsaError::NoData);
     }
-    Ok((usage, selector, matching_type, hex))
+    Ok((usage, selector, matching_type, bytes))
 }
 
 /// RFC 3597 §5: `\# length hex…`, the RDATA bytes themselves.
-fn parse_generic(tokens: &[&str]) -> Result<(u8, u8, u8, String), TlsaError> {
+fn parse_generic(tokens: &[&str]) -> Result<(u8, u8, u8, Vec<u8>), TlsaError> {
     let Some((length, data)) = tokens.split_first() else {
         return Err(TlsaError::GenericTooShort(0));
     };
@@ -324,26 +490,21 @@ fn parse_generic(tokens: &[&str]) -> Result<(u8, u8, u8, String), TlsaError> {
         .ok()
         .filter(|_| length.bytes().all(|b| b.is_ascii_digit()))
         .ok_or_else(|| TlsaError::GenericLength(length.to_string()))?;
-    let hex = parse_hex(data)?;
-    let actual = hex.len() / 2;
+    let bytes = parse_hex(data)?;
+    let actual = bytes.len();
     if actual != usize::from(declared) {
         return Err(TlsaError::GenericMismatch {
             declared: usize::from(declared),
             actual,
         });
     }
-    let octet = |at: usize| {
-        hex.get(at * 2..at * 2 + 2)
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-    };
-    let (Some(usage), Some(selector), Some(matching_type)) = (octet(0), octet(1), octet(2)) else {
+    let [usage, selector, matching_type, data @ ..] = bytes.as_slice() else {
         return Err(TlsaError::GenericTooShort(actual));
     };
-    let data = hex.get(6..).unwrap_or_default();
     if data.is_empty() {
         return Err(TlsaError::NoData);
     }
-    Ok((usage, selector, matching_type, data.to_string()))
+    Ok((*usage, *selector, *matching_type, data.to_vec()))
 }
 
 /// One numeric field: decimal 0–255 or a mnemonic (case-insensitive).
@@ -357,26 +518,20 @@ fn parse_number(field: TlsaField, token: &str) -> Result<u8, TlsaError> {
         };
     }
     field
-        .mnemonics()
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(token))
-        .map(|(_, value)| *value)
+        .value_of(token)
         .ok_or_else(|| TlsaError::NotANumber(field, token.to_string()))
 }
 
-/// The hex parts joined, lower-case; an even number of digits.
-fn parse_hex(parts: &[&str]) -> Result<String, TlsaError> {
-    let mut hex = String::new();
+/// The bytes of the hex parts joined; an even number of digits in all.
+fn parse_hex(parts: &[&str]) -> Result<Vec<u8>, TlsaError> {
+    let mut digits = String::new();
     for part in parts {
         if !part.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(TlsaError::NotHex(part.to_string()));
         }
-        hex.push_str(&part.to_ascii_lowercase());
+        digits.push_str(part);
     }
-    if hex.len() % 2 == 1 {
-        return Err(TlsaError::OddHex(hex.len()));
-    }
-    Ok(hex)
+    hex::decode(&digits).ok_or(TlsaError::OddHex(digits.len()))
 }
 
 /// Lints one TLSA RDATA string such as `3 1 1 <hex>`.
@@ -410,10 +565,11 @@ pub fn lint_tlsa(rdata: &str) -> LintResult<Tlsa> {
     LintResult::new(findings, Some(tlsa))
 }
 
-/// `3 1 1 0c72ac70…` for messages.
+/// `3 1 1 0c72ac70…` for messages: the first 8 bytes of the data.
 fn shortened(tlsa: &Tlsa) -> String {
-    let head = tlsa.data.get(..16).unwrap_or(&tlsa.data);
-    let ellipsis = if head.len() < tlsa.data.len() {
+    let shown = tlsa.data.get(..8).unwrap_or(&tlsa.data);
+    let head = hex::encode(shown);
+    let ellipsis = if shown.len() < tlsa.data.len() {
         "…"
     } else {
         ""
@@ -434,11 +590,11 @@ mod tests {
 
     fn fields(t: &Tlsa) -> (u8, u8, u8, usize, bool) {
         (
-            t.usage,
-            t.selector,
-            t.matching_type,
-            t.data_len,
-            t.usable_for_smtp_dane,
+            t.usage.into(),
+            t.selector.into(),
+            t.matching_type.into(),
+            t.data_len(),
+            t.usable_for_smtp_dane(),
         )
     }
 

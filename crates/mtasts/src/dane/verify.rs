@@ -10,8 +10,8 @@
 
 use super::matching::{authenticate, DaneAuthentication};
 use super::tlsa::Tlsa;
-use crate::cert::ChainCert;
 use crate::finding::LintResult;
+use crate::x509::chain::ChainCert;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -183,8 +183,8 @@ pub fn dane_verdict(session: &DaneSession<'_>) -> DaneVerdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cert::parse_chain;
     use crate::lint_tlsa;
+    use crate::x509::chain::parse_chain;
 
     #[test]
     fn follows_rfc_7672_section_2_2() {

@@ -447,7 +447,7 @@ fn check_https(rest: &str) -> Result<(), RuaError> {
         Some(host) if host.parse::<Ipv4Addr>().is_ok() => Ok(()),
         Some(host) => {
             // A trailing dot (a fully qualified name) is legal in a URI's host.
-            let name = host.strip_suffix('.').unwrap_or(host);
+            let name = crate::name::without_root_dot(host);
             check_host_name(name).map_err(|e| RuaError::Host(host.to_string(), e))
         }
     }

@@ -18,8 +18,8 @@ fn tlsa_vectors() {
             ("usage", json!(tlsa.usage)),
             ("selector", json!(tlsa.selector)),
             ("matching_type", json!(tlsa.matching_type)),
-            ("data_len", json!(tlsa.data_len)),
-            ("usable_for_smtp_dane", json!(tlsa.usable_for_smtp_dane)),
+            ("data_len", json!(tlsa.data_len())),
+            ("usable_for_smtp_dane", json!(tlsa.usable_for_smtp_dane())),
         ] {
             if let Some(want) = v.expected.get(key) {
                 if *want != got {

@@ -1,8 +1,8 @@
 //! `analyze_cert` over real and generated certificates.
 
 use super::*;
-use crate::cert::chain::parse_chain;
 use crate::cert::testing::{generated, RSA_1024_PEM};
+use crate::x509::chain::parse_chain;
 use rcgen::{PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519};
 
 /// 2026-11-28T00:00:00Z.

@@ -1,8 +1,9 @@
 //! `authenticate` and the association rules over the maddy test PKI.
 
 use super::*;
-use crate::cert::parse_chain;
 use crate::dane::tlsa::parse_tlsa;
+use crate::hex::encode as hex_lower;
+use crate::x509::chain::parse_chain;
 
 /// The maddy test PKI's time (2020-11-28T21:48:20Z).
 const MADDY_TIME: i64 = 1_606_600_100;
@@ -212,7 +213,7 @@ fn ee_and_ta_rules() {
 fn ta_needs_the_issuer_chain() {
     // Root A is in the chain and matches, but leaf B was issued by root B.
     let ta_root_a = maddy(&["rootA"]).remove(0);
-    let root_a_spki = hex_lower(&Sha256::digest(spki_der(&ta_root_a)));
+    let root_a_spki = hex_lower(&Sha256::digest(ta_root_a.spki_der()));
     let records = [record(&format!("2 1 1 {root_a_spki}"))];
     let auth = authenticate(
         &maddy(&["leafB", "rootA"]),

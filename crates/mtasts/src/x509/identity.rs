@@ -6,6 +6,7 @@
 //! §3.2.2 asks the same of DANE-TA(2) name checks.
 
 use crate::mx;
+use crate::name::without_root_dot;
 
 /// Whether the presented identifier `presented` (a SAN `dNSName`, or a CN where a profile reads
 /// it) covers the reference identifier `host`.
@@ -17,8 +18,8 @@ use crate::mx;
 ///   `*.example.com` covers `mx.example.com`, not `example.com`, `a.b.example.com`, nor is
 ///   `mx*.example.com` a wildcard at all.
 pub fn dns_name_matches(presented: &str, host: &str) -> bool {
-    let presented = presented.strip_suffix('.').unwrap_or(presented);
-    let host = host.strip_suffix('.').unwrap_or(host);
+    let presented = without_root_dot(presented);
+    let host = without_root_dot(host);
     if presented.is_empty() || host.is_empty() || host.contains('*') {
         return false;
     }

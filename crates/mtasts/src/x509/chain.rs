@@ -7,7 +7,9 @@
 //! §4.4.2). Either way the first certificate is the server's own (the leaf).
 
 use std::fmt;
-use x509_cert::der::{Decode, Reader, SliceReader};
+use x509_cert::der::{Decode, Encode, Reader, SliceReader};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::Certificate;
 
 /// The longest input read, 1 MiB: real chains are a few KiB.
@@ -40,6 +42,42 @@ impl ChainCert {
     /// The decoded certificate.
     pub fn certificate(&self) -> &Certificate {
         &self.cert
+    }
+
+    /// The `subjectAltName` DNS names. An undecodable extension reads as none.
+    pub fn san_dns_names(&self) -> Vec<String> {
+        let tbs = self.cert.tbs_certificate();
+        let Ok(Some((_, san))) = tbs.get_extension::<SubjectAltName>() else {
+            return Vec::new();
+        };
+        san.0
+            .iter()
+            .filter_map(|name| match name {
+                GeneralName::DnsName(dns) => Some(dns.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The subject's common name (CN), when it has one.
+    pub fn common_name(&self) -> Option<String> {
+        self.cert
+            .tbs_certificate()
+            .subject()
+            .common_name()
+            .ok()
+            .flatten()
+            .map(|cn| cn.value().into_owned())
+    }
+
+    /// The DER of the `SubjectPublicKeyInfo`, what TLSA selector 1 hashes (RFC 6698 §2.1.2).
+    /// The certificate was decoded as DER, so encoding the field again gives back its bytes.
+    pub fn spki_der(&self) -> Vec<u8> {
+        self.cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap_or_default()
     }
 }
 
