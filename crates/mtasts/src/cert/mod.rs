@@ -22,8 +22,8 @@ pub mod identity;
 mod testing;
 
 pub use analysis::{
-    analyze_cert, rfc3339, CertAnalysis, Fingerprints, KeyInfo, KeyKind, Validity,
-    EXPIRES_SOON_DAYS, MIN_RSA_BITS,
+    analyze_cert, CertAnalysis, Fingerprints, KeyInfo, KeyKind, Validity, EXPIRES_SOON_DAYS,
+    MIN_RSA_BITS,
 };
 pub use chain::{parse_chain, ChainCert, ChainError, MAX_CERTIFICATES, MAX_INPUT_LEN};
 pub use identity::dns_name_matches;
@@ -157,7 +157,7 @@ pub fn lint_chain(chain: &[ChainCert], check: &CertCheck<'_>) -> LintResult<Cert
     }
     let report = CertChainReport {
         host: host.map(str::to_string),
-        checked_at: rfc3339(now),
+        checked_at: crate::date::rfc3339(now),
         certificates,
         dane,
         pkix: check.pkix.clone(),
@@ -216,7 +216,7 @@ fn date_finding(
     dane: Option<&DaneAuthentication>,
 ) -> Option<Finding> {
     let who = describe(cert, position);
-    let at = rfc3339(now);
+    let at = crate::date::rfc3339(now);
     let ee = position == 0
         && dane.is_some_and(|d| d.matches.iter().any(|m| m.usage == 3 && m.authenticates));
     let ee_note = if ee {

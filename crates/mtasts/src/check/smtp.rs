@@ -8,9 +8,8 @@
 
 use super::report::{CheckReport, HostVerdict, MxHost, Outcome, SenderVerdict};
 use super::senders::{SenderProfile, PROFILES};
-use crate::cert::{
-    lint_chain, rfc3339, CertChainReport, CertCheck, ChainCert, PkixVerdict, Validity,
-};
+use crate::cert::{lint_chain, CertChainReport, CertCheck, ChainCert, PkixVerdict, Validity};
+use crate::date::rfc3339;
 use crate::finding::{Code, Finding};
 use crate::Tlsa;
 use serde::{Deserialize, Serialize};

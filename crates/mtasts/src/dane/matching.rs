@@ -22,8 +22,9 @@
 
 use crate::cert::analysis::{hex_lower, san_dns_names, spki_der};
 use crate::cert::identity::matches_with_cn_fallback;
-use crate::cert::{rfc3339, ChainCert};
+use crate::cert::ChainCert;
 use crate::dane::tlsa::Tlsa;
+use crate::date::rfc3339;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256, Sha512};
 
