@@ -66,38 +66,3 @@ pub fn now_secs() -> u64 {
         0
     }
 }
-
-/// An ISO 8601 UTC time for a Unix time in seconds (`YYYY-MM-DDThh:mm:ssZ`).
-pub fn iso_time(secs: u64) -> String {
-    // The core's policy id is `YYYYMMDDThhmmssZ`: re-punctuate it.
-    let id = mtasts::policy_id_from_unix(secs);
-    let b = id.as_bytes();
-    match (
-        id.get(0..4),
-        id.get(4..6),
-        id.get(6..8),
-        id.get(9..11),
-        id.get(11..13),
-        id.get(13..15),
-    ) {
-        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) if b.len() >= 16 => {
-            format!("{y}-{mo}-{d}T{h}:{mi}:{s}Z")
-        }
-        _ => id,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn iso_times() {
-        for (secs, want) in [
-            (0, "1970-01-01T00:00:00Z"),
-            (1_764_334_260, "2025-11-28T12:51:00Z"),
-        ] {
-            assert_eq!(iso_time(secs), want);
-        }
-    }
-}

@@ -7,9 +7,10 @@
 
 use crate::auth::require_token;
 use crate::body::read_bounded;
-use crate::config::{iso_time, now_secs};
+use crate::config::now_secs;
 use crate::domain_input::path_domain;
 use crate::reply::{finish, json, ApiError};
+use mtasts::date::UtcDateTime;
 use mtasts::generate::{generate, GenerateOptions};
 use mtasts::{lint_policy, Mode, Severity};
 use serde::Deserialize;
@@ -184,11 +185,11 @@ fn removal_answer(domain: &str, id: &str, removable: u64) -> serde_json::Value {
         "policy": removal_policy(),
         "sts_record": sts_record(domain, id),
         "removed": false,
-        "records_removable_at": iso_time(removable),
+        "records_removable_at": UtcDateTime::from_unix_unsigned(removable).to_string(),
         "records_removable_at_unix": removable,
         "notice": format!(
             "RFC 8461 §8.3: mode none is served now; publish the TXT record \"v=STSv1; id={id}\" at _mta-sts.{domain} now, and delete it and the policy host only after {} (the previous policy's max_age); DELETE again after that time to stop serving the policy",
-            iso_time(removable)
+            UtcDateTime::from_unix_unsigned(removable)
         ),
     })
 }

@@ -6,6 +6,7 @@
 use crate::auth::require_token;
 use crate::domain_input::path_domain;
 use crate::reply::{finish, json, ApiError};
+use mtasts::date::UtcDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use worker::{query, Request, Response, Result, RouteContext};
@@ -55,9 +56,8 @@ async fn get(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Respo
                 .ok()
                 .filter(|d| (1..=3660).contains(d))
                 .ok_or_else(|| ApiError::new(400, format!("days {d:?} is not 1 to 3660")))?;
-            let since =
-                crate::config::iso_time(crate::config::now_secs().saturating_sub(days * 86_400));
-            since.get(0..10).unwrap_or("0000-00-00").to_string()
+            let since = crate::config::now_secs().saturating_sub(days * 86_400);
+            UtcDateTime::from_unix_unsigned(since).date.to_string()
         }
     };
     let db = ctx.env.d1("DB")?;

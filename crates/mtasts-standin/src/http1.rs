@@ -1,5 +1,6 @@
-//! Just enough HTTP/1.1 (RFC 9112) for the two servers: read a request head and a
-//! `Content-Length` body with bounds, write simple responses, and wait for a client to give up.
+//! Just enough HTTP/1.1 (RFC 9112) for the two servers: read a request head (parsed by
+//! `httparse`) and a `Content-Length` body with bounds, write simple, byte-exact responses, and
+//! wait for a client to give up.
 
 use std::io;
 
@@ -7,6 +8,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The largest request head read, in bytes.
 pub(crate) const MAX_HEAD_LEN: usize = 8 * 1024;
+
+/// The most header fields a request head may have.
+const MAX_HEADERS: usize = 100;
 
 /// A request line and its headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,12 +93,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     /// Reads the next request head, at most [`MAX_HEAD_LEN`] bytes.
     pub(crate) async fn read_head(&mut self) -> Result<RequestHead, ReadError> {
         loop {
-            if let Some(end) = head_end(&self.buffer) {
+            if let Some((head, end)) = parse_head(&self.buffer)? {
                 if end > MAX_HEAD_LEN {
                     return Err(ReadError::TooLarge);
                 }
-                let head: Vec<u8> = self.buffer.drain(..end).collect();
-                return parse_head(&head).ok_or(ReadError::Malformed);
+                self.buffer.drain(..end);
+                return Ok(head);
             }
             if self.buffer.len() > MAX_HEAD_LEN {
                 return Err(ReadError::TooLarge);
@@ -145,51 +149,37 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 }
 
-/// The length of the head including its blank line, once it is complete.
-fn head_end(buffer: &[u8]) -> Option<usize> {
-    // RFC 9112 §2.2: a bare LF is accepted as a line terminator.
-    buffer.windows(2).enumerate().find_map(|(i, w)| match w {
-        b"\n\n" => Some(i + 2),
-        b"\n\r" if buffer.get(i + 2) == Some(&b'\n') => Some(i + 3),
-        _ => None,
-    })
-}
-
-fn parse_head(head: &[u8]) -> Option<RequestHead> {
-    let text = std::str::from_utf8(head).ok()?;
-    let mut lines = text.lines();
-    let mut request_line = lines.next()?.split(' ');
-    let method = request_line.next()?.to_owned();
-    let target = request_line.next()?.to_owned();
-    let http10 = match request_line.next()? {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        _ => return None,
+/// The request head at the start of `buffer` and its length with the blank line, once it is
+/// complete (RFC 9112 §2.2: a bare LF is accepted as a line terminator; obsolete line folding
+/// is refused). Only origin-form targets (`/path?query`) are taken.
+fn parse_head(buffer: &[u8]) -> Result<Option<(RequestHead, usize)>, ReadError> {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut fields);
+    let end = match request.parse(buffer) {
+        Ok(httparse::Status::Complete(end)) => end,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(ReadError::Malformed),
     };
-    if request_line.next().is_some() || method.is_empty() || !target.starts_with('/') {
-        return None;
+    let (Some(method), Some(target), Some(version)) =
+        (request.method, request.path, request.version)
+    else {
+        return Err(ReadError::Malformed);
+    };
+    if !target.starts_with('/') {
+        return Err(ReadError::Malformed);
     }
-    let mut headers = Vec::new();
-    for line in lines {
-        if line.is_empty() {
-            break;
-        }
-        // RFC 9112 §5.2: obsolete line folding is refused.
-        if line.starts_with([' ', '\t']) {
-            return None;
-        }
-        let (name, value) = line.split_once(':')?;
-        if name.is_empty() || name.ends_with([' ', '\t']) {
-            return None;
-        }
-        headers.push((name.to_owned(), value.trim().to_owned()));
+    let mut headers = Vec::with_capacity(request.headers.len());
+    for field in request.headers.iter() {
+        let value = std::str::from_utf8(field.value).map_err(|_| ReadError::Malformed)?;
+        headers.push((field.name.to_owned(), value.trim().to_owned()));
     }
-    Some(RequestHead {
-        method,
-        target,
-        http10,
+    let head = RequestHead {
+        method: method.to_owned(),
+        target: target.to_owned(),
+        http10: version == 0,
         headers,
-    })
+    };
+    Ok(Some((head, end)))
 }
 
 /// A complete response with a small body.
@@ -247,21 +237,23 @@ mod tests {
             (&b"GET / HTTP/1.1\r\nHost: x\r\n"[..], None),
             (&b""[..], None),
         ] {
-            assert_eq!(head_end(input), want, "{input:?}");
+            let end = parse_head(input).ok().flatten().map(|(_, end)| end);
+            assert_eq!(end, want, "{input:?}");
         }
     }
 
     #[test]
     fn parses_heads() {
-        let head = parse_head(
+        let head = |input: &[u8]| parse_head(input).ok().flatten().map(|(head, _)| head);
+        let post = head(
             b"POST /dns-query?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type:  application/dns-message \r\nConnection: Close\r\n\r\n",
         )
         .unwrap();
-        assert_eq!(head.method, "POST");
-        assert_eq!(head.path(), "/dns-query");
-        assert_eq!(head.query(), Some("x=1"));
-        assert_eq!(head.header("Content-Type"), Some("application/dns-message"));
-        assert!(!head.keep_alive());
+        assert_eq!(post.method, "POST");
+        assert_eq!(post.path(), "/dns-query");
+        assert_eq!(post.query(), Some("x=1"));
+        assert_eq!(post.header("Content-Type"), Some("application/dns-message"));
+        assert!(!post.keep_alive());
         for (input, keep_alive) in [
             (&b"GET / HTTP/1.1\r\n\r\n"[..], true),
             (&b"GET / HTTP/1.0\r\n\r\n"[..], false),
@@ -270,7 +262,7 @@ mod tests {
                 true,
             ),
         ] {
-            assert_eq!(parse_head(input).unwrap().keep_alive(), keep_alive);
+            assert_eq!(head(input).unwrap().keep_alive(), keep_alive);
         }
         for bad in [
             &b"GET / HTTP/2\r\n\r\n"[..],
@@ -281,7 +273,10 @@ mod tests {
             &b"GET / HTTP/1.1\r\nName : v\r\n\r\n"[..],
             &b"\xff / HTTP/1.1\r\n\r\n"[..],
         ] {
-            assert_eq!(parse_head(bad), None, "{bad:?}");
+            assert!(
+                matches!(parse_head(bad), Err(ReadError::Malformed)),
+                "{bad:?}"
+            );
         }
     }
 }

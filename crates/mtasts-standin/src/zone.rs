@@ -1,31 +1,37 @@
-//! Zone files: a subset of the RFC 1035 §5 master-file format, plus the stand-in's directives.
+//! Zone files: RFC 1035 §5 master files, read by the `domain` crate's zone-file reader
+//! (`domain::zonefile::inplace`), plus the stand-in's own directives, read here.
 //!
-//! Supported: `$ORIGIN`, `$TTL`, `@`, relative and absolute names, an optional TTL and class `IN`
-//! in either order, parentheses across lines, `;` comments, and the types A, AAAA, MX (null MX
-//! `0 .` included), TXT (quoted or bare character-strings, several per record, escapes `\"` `\\`
-//! `\DDD`), CNAME, TLSA (`usage selector matching-type hex`), NS and SOA.
+//! The reader takes `$ORIGIN`, `$TTL`, `@`, relative and absolute names, a TTL and the class in
+//! either order, parentheses across lines, `;` comments and quoted or bare character-strings with
+//! their escapes (`\"`, `\\`, `\DDD`). A record without a TTL takes `$TTL`, else the last TTL
+//! written (RFC 1035 §5.1), else [`DEFAULT_TTL`].
 //!
-//! The stand-in's own directives:
-//! - `$SIGNED yes|no`: answers from this zone carry the AD bit when the query asked for it.
-//! - `$SERVFAIL name`: queries for `name` are answered with SERVFAIL.
-//! - `$TIMEOUT name`: queries for `name` are never answered.
+//! This layer around it:
+//! - takes out the stand-in's directives before the reader sees them (it refuses directives it
+//!   does not know), leaving their lines empty so that its line numbers stay right:
+//!   - `$SIGNED yes|no`: answers from this zone carry the AD bit when the query asked for it;
+//!   - `$SERVFAIL name`: queries for `name` are answered with SERVFAIL;
+//!   - `$TIMEOUT name`: queries for `name` are never answered;
+//!
+//!   (names relative to the `$ORIGIN` in effect, as in records);
+//! - notes the line each record starts on, which the reader does not report, for the errors;
+//! - keeps to what the answerer serves: the types A, AAAA, MX (null MX `0 .` included), TXT,
+//!   CNAME, TLSA, NS and SOA in class IN, owners at or below the apex, a CNAME alone at its name,
+//!   TTLs up to 2^31 - 1.
 //!
 //! Not supported (refused with an error): `$INCLUDE`, `$GENERATE`, other classes, other types,
 //! TTL units (`1h`), wildcards (a `*` label is an ordinary label here).
 
-mod lexer;
-
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-use domain::base::iana::{TlsaCertificateUsage, TlsaMatchingType, TlsaSelector};
+use domain::base::iana::{Class, Rtype};
+use domain::base::name::{FlattenInto as _, ToLabelIter as _, ToName as _};
 use domain::base::rdata::RecordData as _;
-use domain::base::{Name, Rtype, Serial, Ttl};
-use domain::rdata::{Aaaa, Cname, Mx, Ns, Soa, Tlsa, Txt, ZoneRecordData, A};
-
-use lexer::{decode_character_string, split_entries, Entry, Token};
+use domain::base::Name;
+use domain::rdata::ZoneRecordData;
+use domain::zonefile::inplace::{Entry, Zonefile};
 
 /// A domain name as the stand-in stores it (absolute, compared case-insensitively).
 pub type StoredName = Name<Vec<u8>>;
@@ -76,20 +82,13 @@ pub enum ZoneError {
         /// The file's length in bytes.
         len: usize,
     },
-    /// A quoted string runs to the end of its line or of the file.
-    UnterminatedQuote {
-        /// The line of the quote.
+    /// The zone-file reader refused the text (RFC 1035 §5: a bad name, field, quote,
+    /// parenthesis, class …).
+    Syntax {
+        /// The line it stopped on.
         line: usize,
-    },
-    /// A `"` in the middle of a bare token.
-    StrayQuote {
-        /// The line of the quote.
-        line: usize,
-    },
-    /// A `(` without `)`, or a `)` without `(`.
-    UnbalancedParenthesis {
-        /// The line of the parenthesis.
-        line: usize,
+        /// The reader's reason, with the column.
+        message: String,
     },
     /// A `$` directive this format does not know (`$INCLUDE` among them).
     UnknownDirective {
@@ -98,19 +97,14 @@ pub enum ZoneError {
         /// The directive as written.
         directive: String,
     },
-    /// A directive with a missing, extra or unreadable argument.
+    /// A stand-in directive with a missing, extra or unreadable argument.
     BadDirective {
         /// The entry's line.
         line: usize,
         /// The directive as written.
         directive: String,
     },
-    /// The first record starts with a blank, so it has no owner to reuse.
-    MissingOwner {
-        /// The entry's line.
-        line: usize,
-    },
-    /// A name that does not parse (empty label, label over 63 octets, name over 255 octets).
+    /// A name in a stand-in directive that does not parse.
     BadName {
         /// The entry's line.
         line: usize,
@@ -126,53 +120,25 @@ pub enum ZoneError {
         /// The zone's apex.
         apex: String,
     },
-    /// A TTL that is not a number up to 2^31 - 1 (RFC 2181 §8).
+    /// A TTL over 2^31 - 1 (RFC 2181 §8).
     BadTtl {
         /// The entry's line.
         line: usize,
-        /// The TTL as written.
-        value: String,
+        /// The TTL.
+        value: u32,
     },
-    /// A record line without a type.
-    MissingType {
-        /// The entry's line.
-        line: usize,
-    },
-    /// A record type this format does not support.
+    /// A record type (or class) this format does not support.
     UnknownType {
         /// The entry's line.
         line: usize,
         /// The type as written.
         rtype: String,
     },
-    /// A record with the wrong number of fields.
-    FieldCount {
+    /// A TLSA record without certificate association data (RFC 6698 §2.2: the last field, in
+    /// hex; the reader takes an empty one).
+    MissingTlsaData {
         /// The entry's line.
         line: usize,
-        /// The record type.
-        rtype: Rtype,
-        /// How many fields the type takes, in words.
-        want: &'static str,
-        /// How many fields the record has.
-        found: usize,
-    },
-    /// A field that does not parse.
-    BadField {
-        /// The entry's line.
-        line: usize,
-        /// The record type.
-        rtype: Rtype,
-        /// Which field.
-        field: &'static str,
-        /// The field as written.
-        value: String,
-    },
-    /// A TXT character-string over 255 octets (RFC 1035 §3.3).
-    LongCharacterString {
-        /// The entry's line.
-        line: usize,
-        /// Its length in octets.
-        len: usize,
     },
     /// A CNAME beside other data at the same name (RFC 1034 §3.6.2, RFC 2181 §10.1).
     CnameAndOtherData {
@@ -189,22 +155,12 @@ impl fmt::Display for ZoneError {
             Self::TooLarge { len } => {
                 write!(f, "zone file of {len} bytes is over {MAX_ZONE_FILE_LEN}")
             }
-            Self::UnterminatedQuote { line } => write!(f, "line {line}: unterminated quote"),
-            Self::StrayQuote { line } => write!(f, "line {line}: quote inside a bare token"),
-            Self::UnbalancedParenthesis { line } => {
-                write!(f, "line {line}: unbalanced parenthesis")
-            }
+            Self::Syntax { line, message } => write!(f, "line {line}: {message}"),
             Self::UnknownDirective { line, directive } => {
                 write!(f, "line {line}: unknown directive \"{directive}\"")
             }
             Self::BadDirective { line, directive } => {
                 write!(f, "line {line}: bad arguments to \"{directive}\"")
-            }
-            Self::MissingOwner { line } => {
-                write!(
-                    f,
-                    "line {line}: record starts with a blank but has no previous owner"
-                )
             }
             Self::BadName { line, name } => write!(f, "line {line}: bad name \"{name}\""),
             Self::OutsideZone { line, name, apex } => {
@@ -214,27 +170,11 @@ impl fmt::Display for ZoneError {
                 )
             }
             Self::BadTtl { line, value } => write!(f, "line {line}: bad TTL \"{value}\""),
-            Self::MissingType { line } => write!(f, "line {line}: record without a type"),
             Self::UnknownType { line, rtype } => {
                 write!(f, "line {line}: unsupported record type \"{rtype}\"")
             }
-            Self::FieldCount {
-                line,
-                rtype,
-                want,
-                found,
-            } => write!(f, "line {line}: {rtype} takes {want} fields, found {found}"),
-            Self::BadField {
-                line,
-                rtype,
-                field,
-                value,
-            } => write!(f, "line {line}: bad {rtype} {field} \"{value}\""),
-            Self::LongCharacterString { line, len } => {
-                write!(
-                    f,
-                    "line {line}: character-string of {len} octets is over 255"
-                )
+            Self::MissingTlsaData { line } => {
+                write!(f, "line {line}: TLSA without certificate association data")
             }
             Self::CnameAndOtherData { line, name } => {
                 write!(f, "line {line}: \"{name}\" has a CNAME and other data")
@@ -245,227 +185,271 @@ impl fmt::Display for ZoneError {
 
 impl std::error::Error for ZoneError {}
 
+/// The record types the answerer serves.
+const SERVED_TYPES: [Rtype; 8] = [
+    Rtype::A,
+    Rtype::AAAA,
+    Rtype::MX,
+    Rtype::TXT,
+    Rtype::CNAME,
+    Rtype::TLSA,
+    Rtype::NS,
+    Rtype::SOA,
+];
+
+/// RFC 2181 §8: the largest TTL.
+const MAX_TTL: u32 = 0x7fff_ffff;
+
 /// Parses the zone file `text` of the zone at `apex` (the initial `$ORIGIN`).
 pub fn parse_zone(text: &str, apex: &StoredName) -> Result<Zone, ZoneError> {
     if text.len() > MAX_ZONE_FILE_LEN {
         return Err(ZoneError::TooLarge { len: text.len() });
     }
-    let mut parser = Parser {
-        origin: apex.clone(),
-        default_ttl: DEFAULT_TTL,
-        last_owner: None,
-        zone: Zone {
-            apex: apex.clone(),
-            signed: false,
-            servfail: Vec::new(),
-            timeout: Vec::new(),
-            records: Vec::new(),
-        },
+    let mut zone = Zone {
+        apex: apex.clone(),
+        signed: false,
+        servfail: Vec::new(),
+        timeout: Vec::new(),
+        records: Vec::new(),
     };
-    for entry in split_entries(text)? {
-        parser.entry(&entry)?;
-    }
-    check_cname_exclusive(&parser.zone.records)?;
-    Ok(parser.zone)
-}
-
-/// The parser's state between entries.
-struct Parser {
-    origin: StoredName,
-    default_ttl: u32,
-    last_owner: Option<StoredName>,
-    zone: Zone,
-}
-
-impl Parser {
-    fn entry(&mut self, entry: &Entry) -> Result<(), ZoneError> {
-        let line = entry.line;
-        let mut tokens = entry.tokens.iter();
-        let first = tokens.next();
-        match first {
-            Some(token) if !entry.starts_blank && !token.quoted && token.text.starts_with('$') => {
-                self.directive(line, &token.text, tokens.as_slice())
+    let prepared = take_directives(text, &mut zone)?;
+    let mut reader = Zonefile::from(prepared.text.as_str());
+    reader.set_origin(apex.to_name());
+    reader.set_default_class(Class::IN);
+    let starts = prepared.starts;
+    let mut lines = prepared.entry_lines.into_iter();
+    while let Some(entry) = reader
+        .next_entry()
+        .map_err(|error| syntax_error(text, &starts, &error))?
+    {
+        let line = lines.next().unwrap_or_default();
+        let record = match entry {
+            Entry::Record(record) => record,
+            Entry::Include { .. } => {
+                return Err(ZoneError::UnknownDirective {
+                    line,
+                    directive: "$INCLUDE".to_owned(),
+                })
             }
-            _ => self.record(entry),
+        };
+        if !SERVED_TYPES.contains(&record.rtype()) {
+            return Err(ZoneError::UnknownType {
+                line,
+                rtype: record.rtype().to_string(),
+            });
         }
+        let ttl = record.ttl().as_secs();
+        if ttl > MAX_TTL {
+            return Err(ZoneError::BadTtl { line, value: ttl });
+        }
+        let owner: StoredName = record.owner().to_name();
+        let data: RecordData = record.into_data().flatten_into();
+        for name in std::iter::once(&owner).chain(names_in(&data)) {
+            if !has_no_empty_label(name) {
+                return Err(ZoneError::BadName {
+                    line,
+                    name: name.to_string(),
+                });
+            }
+        }
+        if matches!(&data, ZoneRecordData::Tlsa(tlsa) if tlsa.data().is_empty()) {
+            return Err(ZoneError::MissingTlsaData { line });
+        }
+        within_apex(&zone.apex, line, &owner)?;
+        zone.records.push(ZoneRecord {
+            line,
+            owner,
+            ttl,
+            data,
+        });
     }
+    check_cname_exclusive(&zone.records)?;
+    Ok(zone)
+}
 
-    fn directive(&mut self, line: usize, name: &str, args: &[Token]) -> Result<(), ZoneError> {
+/// The reader's error, at the entry it stopped in, with that entry's first line quoted. Its
+/// text starts `LINE:COLUMN: `; at column 1 it has read the line break that ends the entry.
+fn syntax_error(
+    text: &str,
+    starts: &[usize],
+    error: &domain::zonefile::inplace::Error,
+) -> ZoneError {
+    let error = error.to_string();
+    let mut fields = error.splitn(3, ':');
+    let (line, column, reason) = (fields.next(), fields.next(), fields.next());
+    let mut at: usize = line.and_then(|l| l.parse().ok()).unwrap_or_default();
+    if column == Some("1") && at > 1 {
+        at -= 1;
+    }
+    let line = starts
+        .iter()
+        .rev()
+        .find(|&&start| start <= at)
+        .copied()
+        .unwrap_or(at);
+    let written = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or_default()
+        .trim();
+    ZoneError::Syntax {
+        line,
+        message: format!("{}: {written:?}", reason.unwrap_or_default().trim()),
+    }
+}
+
+/// The zone file without the stand-in's directives, for the reader.
+struct Prepared {
+    /// The text, each stand-in directive's line left empty.
+    text: String,
+    /// The line on which each entry the reader returns (a record or `$INCLUDE`) starts.
+    entry_lines: Vec<usize>,
+    /// The line on which each entry the reader reads starts (`$ORIGIN` and `$TTL` too).
+    starts: Vec<usize>,
+}
+
+/// Reads the stand-in's directives into `zone` and notes where entries start. An entry starts
+/// on a line that begins outside parentheses and quotes and holds more than blanks and a comment
+/// (RFC 1035 §5.1).
+fn take_directives(text: &str, zone: &mut Zone) -> Result<Prepared, ZoneError> {
+    let mut prepared = Prepared {
+        text: String::with_capacity(text.len()),
+        entry_lines: Vec::new(),
+        starts: Vec::new(),
+    };
+    let mut origin = zone.apex.clone();
+    let mut open = Open::default();
+    for (index, physical) in text.split_inclusive('\n').enumerate() {
+        let line = index + 1;
+        let content = physical.trim_end_matches(['\n', '\r']);
+        let starts_entry = open == Open::default()
+            && content
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c != ';');
+        open = open.after(content);
+        if !starts_entry {
+            prepared.text.push_str(physical);
+            continue;
+        }
+        if !matches!(
+            content
+                .split_whitespace()
+                .next()
+                .map(str::to_ascii_uppercase)
+                .as_deref(),
+            Some("$SIGNED" | "$SERVFAIL" | "$TIMEOUT")
+        ) {
+            prepared.starts.push(line);
+        }
+        if !content.starts_with('$') {
+            prepared.entry_lines.push(line);
+            prepared.text.push_str(physical);
+            continue;
+        }
+        let words: Vec<&str> = content
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let (directive, args) = words.split_first().unwrap_or((&"", &[]));
         let bad = || ZoneError::BadDirective {
             line,
-            directive: name.to_owned(),
+            directive: (*directive).to_owned(),
         };
-        let [arg] = args else { return Err(bad()) };
-        match name.to_ascii_uppercase().as_str() {
-            "$ORIGIN" => self.origin = self.name(line, arg)?,
-            "$TTL" => self.default_ttl = parse_ttl(line, arg)?,
-            "$SIGNED" => {
-                self.zone.signed = match arg.text.to_ascii_lowercase().as_str() {
-                    "yes" => true,
-                    "no" => false,
-                    _ => return Err(bad()),
+        match directive.to_ascii_uppercase().as_str() {
+            // The reader's own: it reads them (and refuses them when broken).
+            "$ORIGIN" => {
+                if let [name] = args {
+                    origin = absolute(line, name, &origin)?;
                 }
             }
-            "$SERVFAIL" => {
-                let target = self.name_in_zone(line, arg)?;
-                self.zone.servfail.push(target);
+            "$TTL" => {}
+            "$INCLUDE" => prepared.entry_lines.push(line),
+            "$SIGNED" => {
+                zone.signed = match args {
+                    [arg] if arg.eq_ignore_ascii_case("yes") => true,
+                    [arg] if arg.eq_ignore_ascii_case("no") => false,
+                    _ => return Err(bad()),
+                };
             }
-            "$TIMEOUT" => {
-                let target = self.name_in_zone(line, arg)?;
-                self.zone.timeout.push(target);
+            "$SERVFAIL" | "$TIMEOUT" => {
+                let [name] = args else { return Err(bad()) };
+                let name = absolute(line, name, &origin)?;
+                within_apex(&zone.apex, line, &name)?;
+                if directive.eq_ignore_ascii_case("$SERVFAIL") {
+                    zone.servfail.push(name);
+                } else {
+                    zone.timeout.push(name);
+                }
             }
             _ => {
                 return Err(ZoneError::UnknownDirective {
                     line,
-                    directive: name.to_owned(),
+                    directive: (*directive).to_owned(),
                 })
             }
         }
-        Ok(())
-    }
-
-    fn record(&mut self, entry: &Entry) -> Result<(), ZoneError> {
-        let line = entry.line;
-        let mut tokens = entry.tokens.iter();
-        let owner = if entry.starts_blank {
-            self.last_owner
-                .clone()
-                .ok_or(ZoneError::MissingOwner { line })?
+        if matches!(
+            directive.to_ascii_uppercase().as_str(),
+            "$SIGNED" | "$SERVFAIL" | "$TIMEOUT"
+        ) {
+            // Only the line break stays.
+            prepared
+                .text
+                .push_str(physical.get(content.len()..).unwrap_or_default());
         } else {
-            let token = tokens.next().ok_or(ZoneError::MissingType { line })?;
-            self.name_in_zone(line, token)?
-        };
-        let mut ttl = None;
-        let mut class_seen = false;
-        let rtype = loop {
-            let token = tokens.next().ok_or(ZoneError::MissingType { line })?;
-            if ttl.is_none() && !token.quoted && token.text.bytes().all(|b| b.is_ascii_digit()) {
-                ttl = Some(parse_ttl(line, token)?);
-            } else if !class_seen && !token.quoted && token.text.eq_ignore_ascii_case("IN") {
-                class_seen = true;
-            } else {
-                break token;
-            }
-        };
-        let data = self.record_data(line, rtype, tokens.as_slice())?;
-        self.last_owner = Some(owner.clone());
-        self.zone.records.push(ZoneRecord {
-            line,
-            owner,
-            ttl: ttl.unwrap_or(self.default_ttl),
-            data,
-        });
-        Ok(())
+            prepared.text.push_str(physical);
+        }
     }
+    Ok(prepared)
+}
 
-    fn record_data(
-        &self,
-        line: usize,
-        rtype: &Token,
-        fields: &[Token],
-    ) -> Result<RecordData, ZoneError> {
-        let unknown = || ZoneError::UnknownType {
-            line,
-            rtype: rtype.text.clone(),
-        };
-        if rtype.quoted {
-            return Err(unknown());
-        }
-        let count = |rtype: Rtype, want: &'static str| ZoneError::FieldCount {
-            line,
-            rtype,
-            want,
-            found: fields.len(),
-        };
-        Ok(match rtype.text.to_ascii_uppercase().as_str() {
-            "A" => {
-                let [addr] = fields else {
-                    return Err(count(Rtype::A, "1"));
-                };
-                A::new(parse_field::<Ipv4Addr>(line, Rtype::A, "address", addr)?).into()
-            }
-            "AAAA" => {
-                let [addr] = fields else {
-                    return Err(count(Rtype::AAAA, "1"));
-                };
-                Aaaa::new(parse_field::<Ipv6Addr>(line, Rtype::AAAA, "address", addr)?).into()
-            }
-            "MX" => {
-                // RFC 7505 §3: a null MX is preference 0 and exchange "." (the root).
-                let [preference, exchange] = fields else {
-                    return Err(count(Rtype::MX, "2"));
-                };
-                let preference = parse_field::<u16>(line, Rtype::MX, "preference", preference)?;
-                Mx::new(preference, self.name(line, exchange)?).into()
-            }
-            "CNAME" => {
-                let [target] = fields else {
-                    return Err(count(Rtype::CNAME, "1"));
-                };
-                Cname::new(self.name(line, target)?).into()
-            }
-            "NS" => {
-                let [target] = fields else {
-                    return Err(count(Rtype::NS, "1"));
-                };
-                Ns::new(self.name(line, target)?).into()
-            }
-            "TXT" => txt(line, fields)?.into(),
-            "TLSA" => tlsa(line, fields)?.into(),
-            "SOA" => {
-                let [mname, rname, serial, refresh, retry, expire, minimum] = fields else {
-                    return Err(count(Rtype::SOA, "7"));
-                };
-                let seconds = |field: &'static str, token: &Token| {
-                    parse_field::<u32>(line, Rtype::SOA, field, token).map(Ttl::from_secs)
-                };
-                Soa::new(
-                    self.name(line, mname)?,
-                    self.name(line, rname)?,
-                    Serial(parse_field::<u32>(line, Rtype::SOA, "serial", serial)?),
-                    seconds("refresh", refresh)?,
-                    seconds("retry", retry)?,
-                    seconds("expire", expire)?,
-                    seconds("minimum", minimum)?,
-                )
-                .into()
-            }
-            _ => return Err(unknown()),
-        })
-    }
+/// What is open at the end of a line: parentheses and a quoted string (RFC 1035 §5.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Open {
+    parentheses: usize,
+    quote: bool,
+}
 
-    /// A name as written, made absolute against the current origin (RFC 1035 §5.1).
-    fn name(&self, line: usize, token: &Token) -> Result<StoredName, ZoneError> {
-        let bad = || ZoneError::BadName {
-            line,
-            name: token.text.clone(),
-        };
-        if token.quoted || token.text.is_empty() {
-            return Err(bad());
+impl Open {
+    /// The state after `line`, given this one before it.
+    fn after(mut self, line: &str) -> Open {
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => self.quote = !self.quote,
+                _ if self.quote => {}
+                ';' => break,
+                '(' => self.parentheses += 1,
+                ')' => self.parentheses = self.parentheses.saturating_sub(1),
+                _ => {}
+            }
         }
-        if token.text == "@" {
-            return Ok(self.origin.clone());
-        }
-        let text = if is_absolute(&token.text) || self.origin.is_root() {
-            token.text.clone()
-        } else {
-            format!("{}.{}", token.text, self.origin)
-        };
-        StoredName::from_str(&text).map_err(|_| bad())
+        self
     }
+}
 
-    /// Like [`Parser::name`], and the name must lie at or below the apex.
-    fn name_in_zone(&self, line: usize, token: &Token) -> Result<StoredName, ZoneError> {
-        let name = self.name(line, token)?;
-        if !name.ends_with(&self.zone.apex) {
-            return Err(ZoneError::OutsideZone {
-                line,
-                name: name.to_string(),
-                apex: self.zone.apex.to_string(),
-            });
-        }
-        Ok(name)
+/// A name in a stand-in directive, made absolute against `origin` (RFC 1035 §5.1).
+fn absolute(line: usize, text: &str, origin: &StoredName) -> Result<StoredName, ZoneError> {
+    let bad = || ZoneError::BadName {
+        line,
+        name: text.to_owned(),
+    };
+    if text == "@" {
+        return Ok(origin.clone());
     }
+    let text = if is_absolute(text) || origin.is_root() {
+        text.to_owned()
+    } else {
+        format!("{text}.{origin}")
+    };
+    StoredName::from_str(&text).map_err(|_| bad())
 }
 
 /// Whether a name as written ends with an unescaped dot.
@@ -477,122 +461,34 @@ fn is_absolute(text: &str) -> bool {
     backslashes.is_multiple_of(2)
 }
 
-fn parse_ttl(line: usize, token: &Token) -> Result<u32, ZoneError> {
-    token
-        .text
-        .parse::<u32>()
-        .ok()
-        .filter(|ttl| !token.quoted && *ttl <= 0x7fff_ffff)
-        .ok_or_else(|| ZoneError::BadTtl {
+/// The names inside record data.
+fn names_in(data: &RecordData) -> Vec<&StoredName> {
+    match data {
+        ZoneRecordData::Mx(mx) => vec![mx.exchange()],
+        ZoneRecordData::Cname(cname) => vec![cname.cname()],
+        ZoneRecordData::Ns(ns) => vec![ns.nsdname()],
+        ZoneRecordData::Soa(soa) => vec![soa.mname(), soa.rname()],
+        _ => Vec::new(),
+    }
+}
+
+/// RFC 1035 §3.1: only the root label is empty. The reader takes `a..b` as a name with an
+/// empty label inside, so this is checked here.
+fn has_no_empty_label(name: &StoredName) -> bool {
+    name.iter_labels().filter(|label| label.is_empty()).count() == 1
+}
+
+/// Every owner lies at or below the apex (a zone file holds one zone).
+fn within_apex(apex: &StoredName, line: usize, name: &StoredName) -> Result<(), ZoneError> {
+    if name.ends_with(apex) {
+        Ok(())
+    } else {
+        Err(ZoneError::OutsideZone {
             line,
-            value: token.text.clone(),
+            name: name.to_string(),
+            apex: apex.to_string(),
         })
-}
-
-fn parse_field<T: FromStr>(
-    line: usize,
-    rtype: Rtype,
-    field: &'static str,
-    token: &Token,
-) -> Result<T, ZoneError> {
-    let bad = || ZoneError::BadField {
-        line,
-        rtype,
-        field,
-        value: token.text.clone(),
-    };
-    if token.quoted {
-        return Err(bad());
     }
-    token.text.parse().map_err(|_| bad())
-}
-
-/// TXT: one or more character-strings, kept apart (RFC 1035 §3.3.14; RFC 7208 §3.3 and RFC 8461
-/// §3.1 readers join them).
-fn txt(line: usize, fields: &[Token]) -> Result<Txt<Vec<u8>>, ZoneError> {
-    if fields.is_empty() {
-        return Err(ZoneError::FieldCount {
-            line,
-            rtype: Rtype::TXT,
-            want: "at least 1",
-            found: 0,
-        });
-    }
-    let mut wire = Vec::new();
-    for field in fields {
-        let bytes = decode_character_string(&field.text).ok_or_else(|| ZoneError::BadField {
-            line,
-            rtype: Rtype::TXT,
-            field: "character-string",
-            value: field.text.clone(),
-        })?;
-        let len = u8::try_from(bytes.len()).map_err(|_| ZoneError::LongCharacterString {
-            line,
-            len: bytes.len(),
-        })?;
-        wire.push(len);
-        wire.extend_from_slice(&bytes);
-    }
-    Txt::from_octets(wire).map_err(|_| ZoneError::FieldCount {
-        line,
-        rtype: Rtype::TXT,
-        want: "at most 65535 octets of",
-        found: fields.len(),
-    })
-}
-
-/// TLSA: `usage selector matching-type hex` (RFC 6698 §2.2; the hex may contain blanks).
-fn tlsa(line: usize, fields: &[Token]) -> Result<Tlsa<Vec<u8>>, ZoneError> {
-    let [usage, selector, matching, hex @ ..] = fields else {
-        return Err(ZoneError::FieldCount {
-            line,
-            rtype: Rtype::TLSA,
-            want: "4 or more",
-            found: fields.len(),
-        });
-    };
-    if hex.is_empty() {
-        return Err(ZoneError::FieldCount {
-            line,
-            rtype: Rtype::TLSA,
-            want: "4 or more",
-            found: fields.len(),
-        });
-    }
-    let usage = parse_field::<u8>(line, Rtype::TLSA, "usage", usage)?;
-    let selector = parse_field::<u8>(line, Rtype::TLSA, "selector", selector)?;
-    let matching = parse_field::<u8>(line, Rtype::TLSA, "matching type", matching)?;
-    let text: String = hex.iter().map(|token| token.text.as_str()).collect();
-    let bad_hex = || ZoneError::BadField {
-        line,
-        rtype: Rtype::TLSA,
-        field: "certificate association data",
-        value: text.clone(),
-    };
-    let data = decode_hex(&text).ok_or_else(bad_hex)?;
-    Tlsa::try_new(
-        TlsaCertificateUsage::from_int(usage),
-        TlsaSelector::from_int(selector),
-        TlsaMatchingType::from_int(matching),
-        data,
-    )
-    .map_err(|_| bad_hex())
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    let digits: Option<Vec<u8>> = text
-        .chars()
-        .map(|c| c.to_digit(16).and_then(|d| u8::try_from(d).ok()))
-        .collect();
-    Some(
-        digits?
-            .chunks_exact(2)
-            .map(|pair| pair.iter().fold(0u8, |acc, d| (acc << 4) | d))
-            .collect(),
-    )
 }
 
 /// RFC 1034 §3.6.2: a name with a CNAME has no other data.

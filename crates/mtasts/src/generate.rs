@@ -21,6 +21,7 @@
 //! # Ok::<(), mtasts::generate::GenerateError>(())
 //! ```
 
+use crate::date::{CivilDate, UtcDateTime};
 use crate::mta_sts::policy::{Mode, MAX_MAX_AGE, SHORT_MAX_AGE};
 use crate::mx::{check_pattern, PatternError};
 use crate::name::{check_host_name, NameError, MAX_NAME_LEN};
@@ -302,31 +303,13 @@ fn check_rua(uri: &str) -> Result<(), String> {
 /// A policy `id` from a Unix time: `YYYYMMDDThhmmssZ` (UTC), letters and digits only, as RFC
 /// 8461 §3.1 requires (1 to 32 of them; the form fits every `u64` time).
 pub fn policy_id_from_unix(secs: u64) -> String {
-    let days = secs / 86_400;
-    let of_day = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01 (the "civil from days"
-/// algorithm over 400-year eras, here for non-negative days only).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468; // days since 0000-03-01
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153; // March = 0
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    let UtcDateTime {
+        date: CivilDate { year, month, day },
+        hour,
+        minute,
+        second,
+    } = UtcDateTime::from_unix_unsigned(secs);
+    format!("{year:04}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z")
 }
 
 #[cfg(test)]

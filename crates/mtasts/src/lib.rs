@@ -20,6 +20,7 @@
 pub mod cert;
 pub mod check;
 pub mod dane;
+pub mod date;
 pub mod dns;
 pub mod domain_name;
 pub mod finding;

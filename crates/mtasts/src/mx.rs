@@ -8,8 +8,6 @@
 //! assert!(!matches("*.example.com", "a.b.example.com"));
 //! ```
 
-mod punycode;
-
 use crate::finding::{Code, Finding};
 use crate::name::{check_host_name, without_root_dot, NameError};
 use std::fmt;
@@ -122,8 +120,9 @@ fn normalize(name: &str) -> Option<String> {
         if label.is_ascii() {
             labels.push(label.to_ascii_lowercase());
         } else {
+            // RFC 3492 §6.3 Punycode, the encoding of IDNA A-labels (RFC 5890 §2.3.2.1).
             let lower: String = label.chars().flat_map(char::to_lowercase).collect();
-            labels.push(format!("xn--{}", punycode::encode(&lower)?));
+            labels.push(format!("xn--{}", idna::punycode::encode_str(&lower)?));
         }
     }
     Some(labels.join("."))
@@ -348,6 +347,15 @@ mod tests {
             ("x.xn--aca-6ma.com", "x.ñaca.com", true),
             ("*.xn--aca-6ma.com", "x.ñaca.com", true),
             ("x.xn--aca-6ma.com", "x.naca.com", false),
+            // The labels of RFC 3492 §7.1 and others, encoded by the `idna` crate.
+            ("xn--bcher-kva.example", "BÜCHER.example", true),
+            ("xn--mnchen-3ya.example", "münchen.example", true),
+            ("xn--r8jz45g.example", "例え.example", true),
+            (
+                "xn--egbpdaj6bu4bxfgehfvwxn.example",
+                "\u{644}\u{64a}\u{647}\u{645}\u{627}\u{628}\u{62a}\u{643}\u{644}\u{645}\u{648}\u{634}\u{639}\u{631}\u{628}\u{64a}\u{61f}.example",
+                true,
+            ),
             ("example.org", "", false),
             ("example.org", ".", false),
             ("", "example.org", false),

@@ -4,10 +4,9 @@ use crate::x509::chain::ChainCert;
 use crate::x509::identity::{any_name_matches, dns_name_matches};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::time::Duration;
 use x509_cert::der::asn1::{ObjectIdentifier, UintRef};
 use x509_cert::der::oid::db::{rfc5912, rfc8410, DB};
-use x509_cert::der::{DateTime, Decode, Encode, Reader, SliceReader};
+use x509_cert::der::{Decode, Encode, Reader, SliceReader};
 use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::time::Time;
 
@@ -193,14 +192,6 @@ pub fn analyze_cert(cert: &ChainCert, host: Option<&str>, now_unix: i64) -> Cert
 /// A certificate time as Unix seconds. Times before 1970 do not decode, so none are negative.
 fn unix_seconds(time: &Time) -> i64 {
     i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
-}
-
-/// `now_unix` as RFC 3339, for messages.
-pub fn rfc3339(unix: i64) -> String {
-    u64::try_from(unix)
-        .ok()
-        .and_then(|secs| DateTime::from_unix_duration(Duration::from_secs(secs)).ok())
-        .map_or_else(|| format!("Unix time {unix}"), |t| t.to_string())
 }
 
 /// Kind and size of the subject public key.

@@ -22,8 +22,8 @@ mod testing;
 pub use crate::x509::chain::{parse_chain, ChainCert, ChainError, MAX_CERTIFICATES, MAX_INPUT_LEN};
 pub use crate::x509::identity::dns_name_matches;
 pub use analysis::{
-    analyze_cert, rfc3339, CertAnalysis, Fingerprints, KeyInfo, KeyKind, Validity,
-    EXPIRES_SOON_DAYS, MIN_RSA_BITS,
+    analyze_cert, CertAnalysis, Fingerprints, KeyInfo, KeyKind, Validity, EXPIRES_SOON_DAYS,
+    MIN_RSA_BITS,
 };
 
 use crate::dane::matching::{authenticate, DaneAuthentication};
@@ -156,7 +156,7 @@ pub fn lint_chain(chain: &[ChainCert], check: &CertCheck<'_>) -> LintResult<Cert
     }
     let report = CertChainReport {
         host: host.map(str::to_string),
-        checked_at: rfc3339(now),
+        checked_at: crate::date::rfc3339(now),
         certificates,
         dane,
         pkix: check.pkix.clone(),
@@ -219,7 +219,7 @@ fn date_finding(
     dane: Option<&DaneAuthentication>,
 ) -> Option<Finding> {
     let who = describe(cert, position);
-    let at = rfc3339(now);
+    let at = crate::date::rfc3339(now);
     let ee = position == 0
         && dane.is_some_and(|d| {
             d.matches

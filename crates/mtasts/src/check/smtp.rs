@@ -11,10 +11,9 @@ use super::report::{
     SmtpStatus, TlsVersion,
 };
 use super::senders::{SenderProfile, PROFILES};
-use crate::cert::{
-    lint_chain, rfc3339, CertChainReport, CertCheck, ChainCert, PkixVerdict, Validity,
-};
+use crate::cert::{lint_chain, CertChainReport, CertCheck, ChainCert, PkixVerdict, Validity};
 use crate::dane::tlsa::Tlsa;
+use crate::date::rfc3339;
 use crate::domain_name::DomainName;
 use crate::finding::{Code, Finding};
 

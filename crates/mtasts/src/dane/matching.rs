@@ -20,8 +20,8 @@
 //!
 //! [`PkixVerdict`]: crate::cert::PkixVerdict
 
-use crate::cert::analysis::rfc3339;
 use crate::dane::tlsa::{CertUsage, MatchingType, Selector, Tlsa};
+use crate::date::rfc3339;
 use crate::x509::chain::ChainCert;
 use crate::x509::identity::matches_with_cn_fallback;
 use serde::{Deserialize, Serialize};

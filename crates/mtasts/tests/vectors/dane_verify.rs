@@ -7,41 +7,17 @@
 use crate::{data_dir, run, verdict};
 use mtasts::cert::{lint_chain, parse_chain, CertCheck, ChainCert};
 use mtasts::dane::{dane_verdict, DaneSession, DnssecStatus};
+use mtasts::date::parse_rfc3339;
 use mtasts::{lint_tlsa, Code};
 
 /// 2026-11-28T00:00:00Z, "today" for the expiry checks.
 const TODAY: i64 = 1_795_824_000;
 
-/// The vector's `validation_time` when it starts with an RFC 3339 time, else today ("any").
+/// The vector's `validation_time` when it starts with an RFC 3339 time (the vectors use
+/// `YYYY-MM-DDTHH:MM:SSZ`), else today ("any").
 fn validation_time(text: &str) -> i64 {
     let first = text.split_whitespace().next().unwrap_or_default();
-    // The vectors use `YYYY-MM-DDTHH:MM:SSZ`.
-    let digits =
-        |range: std::ops::Range<usize>| first.get(range).and_then(|d| d.parse::<i64>().ok());
-    match (
-        digits(0..4),
-        digits(5..7),
-        digits(8..10),
-        digits(11..13),
-        digits(14..16),
-        digits(17..19),
-    ) {
-        (Some(y), Some(m), Some(d), Some(hh), Some(mm), Some(ss)) if first.len() == 20 => {
-            days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss
-        }
-        _ => TODAY,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (the classic era-based algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    parse_rfc3339(first).map_or(TODAY, |at| at.unix)
 }
 
 fn chain(v: &crate::Vector) -> Result<Vec<ChainCert>, String> {

@@ -5,6 +5,19 @@
 //! compressed), usually in base64. This walk reads headers, multipart bodies (nested, and inside a
 //! forwarded `message/rfc822`) and the base64 and quoted-printable transfer encodings. It does not
 //! decode header words, check signatures or care about charsets: the report is JSON.
+//!
+//! Why no MIME crate: `mail-parser` (Stalwart's, the model for e-mail reports) parses every
+//! header field (addresses, dates, encoded words, charsets) and decodes every part of a message
+//! into memory, and has no limit to set, while this reader is held to [`ReportLimits`]: it only
+//! decodes the one part it returns, and nests at most [`MAX_DEPTH`] deep. Its 1.x line also needs
+//! Rust 1.98, past the toolchain the workspace builds with. Base64 is the `base64` crate's.
+//!
+//! [`ReportLimits`]: super::ReportLimits
+
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
 
 /// How deep multiparts and forwarded messages may nest.
 const MAX_DEPTH: usize = 8;
@@ -264,40 +277,34 @@ fn part_before(body: &[u8], from: usize, to: usize) -> &[u8] {
     part.strip_suffix(b"\r").unwrap_or(part)
 }
 
-/// Base64 (RFC 2045 §6.8): characters outside the alphabet are ignored, `=` ends the data.
+/// Base64 (RFC 2045 §6.8): "any characters outside of the base64 alphabet are to be ignored"
+/// (line breaks among them), `=` ends the data, and bits left over at the end are dropped.
 fn decode_base64(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
-    let mut bits: u32 = 0;
-    let mut count = 0;
-    for &c in text {
-        let value = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => continue,
-        };
-        bits = (bits << 6) | u32::from(value);
-        count += 1;
-        if count == 4 {
-            let [_, a, b, c] = bits.to_be_bytes();
-            out.extend_from_slice(&[a, b, c]);
-            bits = 0;
-            count = 0;
-        }
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+    );
+    let mut data: Vec<u8> = text
+        .iter()
+        .copied()
+        .take_while(|&c| c != b'=')
+        .filter(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+        .collect();
+    // One character left over carries no whole byte.
+    if data.len() % 4 == 1 {
+        data.pop();
     }
-    // 2 or 3 leftover characters carry 1 or 2 bytes.
-    match count {
-        2 => out.push((bits >> 4) as u8),
-        3 => out.extend_from_slice(&((bits >> 2) as u16).to_be_bytes()),
-        _ => {}
-    }
-    out
+    // What is left is in the alphabet, unpadded and of a decodable length: this cannot fail.
+    LENIENT.decode(&data).unwrap_or_default()
 }
 
-/// Quoted-printable (RFC 2045 §6.7): `=XX` is a byte, `=` at the end of a line joins lines.
+/// Quoted-printable (RFC 2045 §6.7): `=XX` is a byte, `=` at the end of a line joins lines, and
+/// everything else, a broken `=` or 8-bit bytes among them, is kept as it is (§6.7 note (2): "a
+/// robust implementation might ... include the "=" character and the following character in
+/// the decoded data"). The `quoted_printable` crate's robust mode drops 8-bit bytes (raw UTF-8
+/// in a JSON report) and rewrites line breaks, so this short decoder stays.
 fn decode_quoted_printable(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut rest = text;

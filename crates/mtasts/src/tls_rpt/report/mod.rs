@@ -20,7 +20,6 @@
 //! [`summarize_reports`] folds many summaries into a [`ReportsOverview`]: totals per UTC day,
 //! failures per result type, per MX host and per reporting organization.
 
-mod datetime;
 mod decode;
 mod mime;
 mod overview;

@@ -1,7 +1,6 @@
 //! What a report says, as the crate returns it: [`ReportSummary`] with its policies and failures,
 //! and the two open registries of RFC 8460, policy types and result types.
 
-use super::datetime;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -183,7 +182,9 @@ impl DateRange {
     /// taken as UTC. `None` when the start is missing or not a date-time.
     pub fn start_day(&self) -> Option<String> {
         let start = self.start_datetime.as_deref()?;
-        datetime::parse(start).ok().map(|d| d.utc_day())
+        crate::date::parse_rfc3339(start)
+            .ok()
+            .map(|d| d.utc_day().to_string())
     }
 }
 

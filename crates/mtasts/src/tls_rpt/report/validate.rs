@@ -10,7 +10,6 @@
 //! addresses and MX host when there was no connection (`sts-policy-fetch-error`), so those are
 //! optional here, like `policy-string`, `mx-host`, `failure-details` and the rest.
 
-use super::datetime;
 use super::read::{
     Count, List, RawDateRange, RawFailure, RawPolicy, RawPolicyEntry, RawReport, Slot, Strings,
 };
@@ -276,7 +275,7 @@ fn date_range(slot: Slot<RawDateRange>, findings: &mut Findings) -> Option<DateR
 /// An RFC 3339 §5.6 date-time as seconds since the epoch; departures are reported, and a
 /// date-time without a zone is read as UTC.
 fn instant(text: &str, path: Path<'_>, findings: &mut Findings) -> Option<i64> {
-    match datetime::parse(text) {
+    match crate::date::parse_rfc3339(text) {
         Ok(at) => {
             if let Some(why) = at.deviation {
                 findings.add(Code::ReportDatetime, || {
