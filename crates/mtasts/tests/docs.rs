@@ -149,7 +149,7 @@ fn findings_md_is_rendered_from_the_catalogue() {
             .lines()
             .zip(want.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(|| have.lines().count().min(want.lines().count()), |n| n);
+            .unwrap_or_else(|| have.lines().count().min(want.lines().count()));
         panic!(
             "docs/findings.md differs from the catalogue in src/finding.rs, first at line {}:\n  \
              file:      {:?}\n  catalogue: {:?}\nregenerate it with `{REGENERATE}` and commit it",
