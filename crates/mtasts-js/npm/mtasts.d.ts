@@ -6,7 +6,7 @@
 // Every result is a plain object in the JSON shape the `mtasts` CLI prints with `--json`: keys in
 // snake_case (kebab-case only where an RFC names them), absent optional fields as stated below.
 
-/** A finding code from the rule catalogue (`spec/RULES.md`), in catalogue order. */
+/** A finding code from the rule catalogue (`docs/findings.md`), in catalogue order. */
 export type FindingCode =
   | "sts-record.missing"
   | "sts-record.multiple"
