@@ -41,7 +41,8 @@ for (let i = 0; i < TOTAL; i++) {
 }
 
 const token = apiToken();
-const worker = await startWorker({ name: "load", port: 8795 });
+// The reports view reads every stored report here (its default is 1000 per answer).
+const worker = await startWorker({ name: "load", port: 8795, vars: { REPORTS_MAX_READ: String(TOTAL) } });
 let exit = 0;
 try {
   const base = worker.base;

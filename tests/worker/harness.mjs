@@ -218,3 +218,22 @@ export function requestWithHost(url, host, method = "GET") {
     req.end();
   });
 }
+
+let overviewTool;
+/**
+ * The core's overview (`ReportsOverview`) of the report `files` for `domain`, computed apart from
+ * the Worker by the core's example `reports_overview` (built in debug on first use): what
+ * `GET /api/domains/<domain>/reports` must answer for the same reports.
+ */
+export function coreOverview(domain, files) {
+  if (!overviewTool) {
+    const built = spawnSync(process.env.CARGO ?? "cargo", ["build", "-q", "-p", "mtasts", "--example", "reports_overview"], {
+      cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+    });
+    if (built.status !== 0) throw new Error(`cargo build --example reports_overview failed:\n${built.stderr}`);
+    overviewTool = join(ROOT, "target/debug/examples/reports_overview");
+  }
+  const run = spawnSync(overviewTool, [domain, ...files], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (run.status !== 0) throw new Error(`reports_overview ${domain} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout);
+}

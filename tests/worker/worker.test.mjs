@@ -2,13 +2,14 @@
 // Run by `make worker-test` (after `make worker-build`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { startWorker, apiToken, requestWithHost, ROOT } from "./harness.mjs";
+import { startWorker, apiToken, requestWithHost, coreOverview, ROOT } from "./harness.mjs";
 
 const CORPUS = join(ROOT, "tests/data/tlsrpt-reports");
 const POLICY = readFileSync(join(ROOT, "tests/data/policies/rfc8461-example.txt"), "utf8");
+const MAX_READ = 25;
 let worker;
 let base;
 let token;
@@ -19,7 +20,11 @@ before(async () => {
     name: "http",
     port: 8791,
     // A higher limit so the hostile-input list is not rate limited; `.test` stays refused.
-    vars: { EDGE_RATE_PER_MINUTE: "1000", TLSRPT_MAX_BODY: "1048576", TLSRPT_MAX_JSON: "8388608" },
+    // REPORTS_MAX_READ: above any corpus domain's count, below the many-reports case's.
+    vars: {
+      EDGE_RATE_PER_MINUTE: "1000", TLSRPT_MAX_BODY: "1048576", TLSRPT_MAX_JSON: "8388608",
+      REPORTS_MAX_READ: String(MAX_READ),
+    },
   });
   base = worker.base;
 });
@@ -169,6 +174,7 @@ test("TLS-RPT intake of every corpus report (JSON and gzip), repeats, summaries"
   }
   assert.ok(hosted.size >= 10, `hosted ${[...hosted]}`);
   const seen = new Set();
+  const storedFiles = [];
   let stored = 0;
   for (const report of reports) {
     const type = report.file.endsWith(".gz") ? "application/tlsrpt+gzip" : "application/tlsrpt+json";
@@ -179,7 +185,7 @@ test("TLS-RPT intake of every corpus report (JSON and gzip), repeats, summaries"
     else if (!report.domains.some((d) => hosted.has(d))) want = 404;
     else want = seen.has(report.key) ? 200 : 201;
     assert.equal(r.status, want, `${report.file}: ${JSON.stringify(body).slice(0, 300)}`);
-    if (want === 201) { seen.add(report.key); stored += 1; }
+    if (want === 201) { seen.add(report.key); stored += 1; storedFiles.push(report); }
     if (want === 201 || want === 200) {
       // The same report again: 200, nothing stored.
       const again = await post(report.bytes, type);
@@ -189,18 +195,107 @@ test("TLS-RPT intake of every corpus report (JSON and gzip), repeats, summaries"
   }
   assert.ok(stored >= 20, `stored ${stored}`);
 
-  // Summaries: totals per day and failures by result type and MX.
+  // The reports view of every hosted domain: the core's overview of the stored reports, the same
+  // as the core's overview of the files stored first for each report, computed apart from the
+  // Worker (the example crates/mtasts/examples/reports_overview.rs).
   const xmox = reports.filter((r) => r.domains.includes("test.xmox.nl") && r.valid);
-  const r = await fetch(`${base}/api/domains/test.xmox.nl/reports`, { headers: auth() });
-  assert.equal(r.status, 200);
-  const summary = await jsonOf(r);
-  assert.equal(summary.reports, new Set(xmox.map((x) => x.key)).size);
-  assert.ok(summary.days.length >= 1);
-  assert.ok(summary.successful > 0);
+  assert.ok(new Set(xmox.map((x) => x.key)).size >= 2);
   for (const domain of hosted) {
-    const s = await (await fetch(`${base}/api/domains/${encodeURIComponent(domain)}/reports`, { headers: auth() })).json();
-    for (const m of s.mx_hosts) assert.ok(typeof m.result_type === "string" && m.sessions >= 0);
+    const files = storedFiles.filter((f) => f.domains.includes(domain)).map((f) => join(CORPUS, f.file));
+    const answer = await reportsView(domain);
+    assertOverview(answer, coreOverview(domain, files), { domain, since: null, truncated: false });
+    if (domain === "test.xmox.nl") assert.ok(answer.reports >= 2 && answer.days.length >= 1 && answer.successful > 0);
   }
+});
+
+/** `GET /api/domains/D/reports[?days=N]`, answered 200. */
+async function reportsView(domain, query = "") {
+  const r = await fetch(`${base}/api/domains/${encodeURIComponent(domain)}/reports${query}`, { headers: auth() });
+  assert.equal(r.status, 200, `${domain}${query}`);
+  return jsonOf(r);
+}
+
+/** The answer is the core's overview `want`, with `extra` (domain, since, truncated) beside it. */
+function assertOverview(answer, want, extra) {
+  assert.deepEqual(Object.keys(answer).sort(), [...Object.keys(want), ...Object.keys(extra)].sort());
+  const { domain, since, truncated, ...overview } = answer;
+  assert.deepEqual({ domain, since, truncated }, extra);
+  assert.deepEqual(overview, want, extra.domain);
+}
+
+/** A report of `policies` ([domain, successful, [[result type, mx, failed]...]]) from `start`. */
+function syntheticReport(id, start, policies) {
+  return JSON.stringify({
+    "organization-name": `Org ${id.length % 3}`,
+    "date-range": { "start-datetime": start, "end-datetime": start },
+    "contact-info": "tlsrpt@sender.example",
+    "report-id": id,
+    policies: policies.map(([domain, successful, failures]) => ({
+      policy: { "policy-type": "sts", "policy-domain": domain },
+      summary: {
+        "total-successful-session-count": successful,
+        "total-failure-session-count": failures.reduce((n, f) => n + f[2], 0),
+      },
+      "failure-details": failures.map(([type, mx, n]) => ({
+        "result-type": type, "receiving-mx-hostname": mx, "failed-session-count": n,
+      })),
+    })),
+  });
+}
+
+test("reports view: ?days=N window, only the domain's policies, bounded reads", async () => {
+  const dir = join(ROOT, "target/worker-test/reports-view");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const domain of ["window.example", "other.example", "many.example"]) {
+    assert.equal((await put(domain, POLICY, { "content-type": "text/plain" })).status, 201);
+  }
+  const dayAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+  const send = async (name, text) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, text);
+    assert.equal((await post(text)).status, 201, name);
+    return file;
+  };
+  const recent = await send("recent", syntheticReport("w-recent", dayAgo(2),
+    [["window.example", 40, [["certificate-expired", "mx1.window.example", 3]]]]));
+  const old = await send("old", syntheticReport("w-old", dayAgo(40),
+    [["window.example", 7, [["validation-failure", "mx2.window.example.", 2]]]]));
+  const undated = await send("undated", syntheticReport("w-undated", "not a date",
+    [["window.example", 1, [["sts-policy-fetch-error", "MX1.window.example", 1]]]]));
+  const both = await send("both", syntheticReport("w-both", dayAgo(1), [
+    ["window.example", 5, [["dane-required", "mx1.window.example", 4]]],
+    ["other.example", 11, [["tlsa-invalid", "mx.other.example", 6]]],
+  ]));
+
+  const today = (n) => dayAgo(n).slice(0, 10);
+  assertOverview(await reportsView("window.example"), coreOverview("window.example", [recent, old, undated, both]),
+    { domain: "window.example", since: null, truncated: false });
+  const windowed = await reportsView("window.example", "?days=30");
+  assertOverview(windowed, coreOverview("window.example", [recent, undated, both]),
+    { domain: "window.example", since: today(30), truncated: false });
+  assert.equal(windowed.undated_reports, 1);
+  assertOverview(await reportsView("other.example"), coreOverview("other.example", [both]),
+    { domain: "other.example", since: null, truncated: false });
+  for (const days of ["0", "3661", "x", "-1"]) {
+    const r = await fetch(`${base}/api/domains/window.example/reports?days=${days}`, { headers: auth() });
+    assert.equal(r.status, 400, days);
+    assert.ok((await jsonOf(r)).error);
+  }
+
+  // More reports than one answer reads: the newest MAX_READ (one a day), then `truncated`.
+  const many = [];
+  for (let i = 0; i < MAX_READ + 3; i++) {
+    many.push(await send(`many-${i}`, syntheticReport(`m-${i}`, dayAgo(i),
+      [["many.example", i, i % 2 ? [["starttls-not-supported", `mx${i % 3}.many.example`, 1]] : []]])));
+  }
+  await send("many-undated", syntheticReport("m-undated", "not a date", [["many.example", 1, []]]));
+  const cut = await reportsView("many.example");
+  assertOverview(cut, coreOverview("many.example", many.slice(0, MAX_READ)),
+    { domain: "many.example", since: null, truncated: true });
+  assert.equal(cut.reports, MAX_READ);
+  assertOverview(await reportsView("many.example", "?days=10"), coreOverview("many.example", [...many.slice(0, 11), join(dir, "many-undated.json")]),
+    { domain: "many.example", since: today(10), truncated: false });
 });
 
 test("intake refusals: malformed, wrong type, oversized, gzip bomb, unhosted", async () => {

@@ -4,20 +4,20 @@
 //! The body is read up to `TLSRPT_MAX_BODY` bytes (default 1 MiB: D1 keeps at most 2 MB in one
 //! row, and the raw body is kept), decompressed up to `TLSRPT_MAX_JSON` bytes (default 8 MiB) by
 //! the core, read leniently by the core, and stored in one D1 batch — the report row (raw body and
-//! summary) with `INSERT OR IGNORE` on its unique identity, then its policy and failure rows only
-//! if this request stored the report row — before the answer: 201 for a new report, 200 for a
-//! repeat (nothing stored).
+//! the core's summary) with `INSERT OR IGNORE` on its unique identity, then one `report_domains`
+//! row per policy domain (what `GET /api/domains/D/reports` reads) only if this request stored
+//! the report row — before the answer: 201 for a new report, 200 for a repeat (nothing stored).
 
 use crate::body::read_bounded;
 use crate::config::{flag, now_secs, number};
 use crate::media_type::{report_media_type, ReportMediaType};
 use crate::reply::{finish, json, ApiError};
-use crate::report_key::{policy_domains, rows, ReportIdentity};
+use crate::report_key::{policy_domains, ReportIdentity};
 use mtasts::{lint_report_with_limits, Code, ReportLimits, Severity};
 use serde::Deserialize;
 use serde_json::json;
 use wasm_bindgen::JsValue;
-use worker::{query, D1PreparedStatement, Request, Response, Result, RouteContext};
+use worker::{query, Request, Response, Result, RouteContext};
 
 /// Default body limit (bytes).
 const DEFAULT_MAX_BODY: u64 = 1 << 20;
@@ -25,8 +25,6 @@ const DEFAULT_MAX_BODY: u64 = 1 << 20;
 const DEFAULT_MAX_JSON: u64 = 8 << 20;
 /// D1 keeps at most 2 000 000 bytes in a row: the body limit never goes above this.
 const D1_MAX_BODY: u64 = 1_900_000;
-/// The largest integer D1 (a JavaScript number) holds exactly.
-const MAX_SAFE: u64 = (1 << 53) - 1;
 
 #[derive(Deserialize)]
 struct Count {
@@ -76,9 +74,9 @@ async fn post(
         ));
     };
     let domains = policy_domains(&summary);
+    let domains_json = serde_json::to_string(&domains).unwrap_or_else(|_| "[]".to_string());
     let db = ctx.env.d1("DB")?;
     if !flag(&ctx.env, "TLSRPT_OPEN_INTAKE") {
-        let domains_json = serde_json::to_string(&domains).unwrap_or_else(|_| "[]".to_string());
         let hosted: Option<Count> = query!(
             &db,
             "SELECT COUNT(*) AS n FROM policies WHERE domain IN (SELECT value FROM json_each(?1))",
@@ -105,11 +103,12 @@ async fn post(
     let key = identity.key();
     let nonce = format!("{}-{}", js_sys::Date::now(), js_sys::Math::random());
     let summary_json = serde_json::to_string(&summary).unwrap_or_else(|_| "{}".to_string());
+    // The UTC day the report's range starts, '' when undated (migrations/0002_report_domains.sql).
     let day = summary
         .date_range
         .as_ref()
         .and_then(|r| r.start_day())
-        .unwrap_or_else(|| "undated".to_string());
+        .unwrap_or_default();
     let media = match media_type {
         ReportMediaType::Json => "application/tlsrpt+json",
         ReportMediaType::Gzip => "application/tlsrpt+gzip",
@@ -134,28 +133,19 @@ async fn post(
             raw,
             summary_json.as_str().into(),
         ])?;
-    let mut statements: Vec<D1PreparedStatement> = vec![report];
-    // The child rows go in only with the report row this request inserted (same nonce).
-    let guard = "WHERE EXISTS (SELECT 1 FROM reports WHERE report_key = ?1 AND nonce = ?2)";
-    let (policy_rows, failure_rows) = rows(&summary);
-    for (seq, row) in policy_rows.iter().enumerate() {
-        statements.push(query!(
-            &db,
-            &format!("INSERT OR IGNORE INTO report_policies (report_key, seq, policy_domain, policy_type, day, successful, failed)
-             SELECT ?1, ?3, ?4, ?5, ?6, ?7, ?8 {guard}"),
-            &key, &nonce, &seq, &row.policy_domain, &row.policy_type, &day,
-            &row.successful.min(MAX_SAFE), &row.failed.min(MAX_SAFE)
-        )?);
-    }
-    for (seq, row) in failure_rows.iter().enumerate() {
-        statements.push(query!(
-            &db,
-            &format!("INSERT OR IGNORE INTO report_failures (report_key, seq, policy_domain, day, result_type, mx, sessions)
-             SELECT ?1, ?3, ?4, ?5, ?6, ?7, ?8 {guard}"),
-            &key, &nonce, &seq, &row.policy_domain, &day, &row.result_type, &row.mx,
-            &row.sessions.min(MAX_SAFE)
-        )?);
-    }
+    // The domain rows go in only with the report row this request inserted (same nonce).
+    let filed = query!(
+        &db,
+        "INSERT OR IGNORE INTO report_domains (report_key, policy_domain, day, summary_bytes)
+         SELECT ?1, value, ?3, ?4 FROM json_each(?5)
+         WHERE EXISTS (SELECT 1 FROM reports WHERE report_key = ?1 AND nonce = ?2)",
+        &key,
+        &nonce,
+        &day,
+        &summary_json.len(),
+        &domains_json
+    )?;
+    let statements = vec![report, filed];
     let results = db.batch(statements).await?;
     let stored = results
         .first()

@@ -136,6 +136,33 @@ pub fn summarize_reports(reports: &[ReportSummary]) -> ReportsOverview {
     overview
 }
 
+impl ReportSummary {
+    /// This report as far as it speaks of `policy_domain` (RFC 8460 §4.4 `policy-domain`,
+    /// compared without case and without the final dot): only those policies, with the totals
+    /// and the failures per result type added up again from them. `None` when no policy names
+    /// that domain. A view of one domain's reports hands these to [`summarize_reports`].
+    pub fn for_policy_domain(&self, policy_domain: &str) -> Option<ReportSummary> {
+        let wanted = normalize_host(policy_domain);
+        let mut summary = ReportSummary {
+            organization: self.organization.clone(),
+            report_id: self.report_id.clone(),
+            date_range: self.date_range.clone(),
+            contact_info: self.contact_info.clone(),
+            ..ReportSummary::default()
+        };
+        for policy in &self.policies {
+            if policy
+                .policy_domain
+                .as_deref()
+                .is_some_and(|d| normalize_host(d) == wanted)
+            {
+                summary.push_policy(policy.clone());
+            }
+        }
+        (!summary.policies.is_empty()).then_some(summary)
+    }
+}
+
 fn add(totals: &mut BTreeMap<String, u64>, key: &str, sessions: u64) {
     match totals.get_mut(key) {
         Some(total) => *total = total.saturating_add(sessions),
@@ -280,6 +307,63 @@ mod tests {
                 (Some("Microsoft Corporation"), 1, 5)
             ]
         );
+    }
+
+    #[test]
+    fn one_policy_domain_of_a_report() {
+        let policy = |domain: &str, ok: u64, failures: &[(&str, u64)]| PolicySummary {
+            policy_domain: Some(domain.to_string()),
+            successful: ok,
+            failed: failures.iter().map(|f| f.1).sum(),
+            failures: failures
+                .iter()
+                .map(|(result, n)| FailureSummary {
+                    result_type: Some(ResultType::from_name(result)),
+                    failed_sessions: *n,
+                    ..FailureSummary::default()
+                })
+                .collect(),
+            ..PolicySummary::default()
+        };
+        let mut both = report("Org", "2024-01-01T00:00:00Z", 0, &[]);
+        both.policies = vec![
+            policy("a.example", 5, &[("validation-failure", 2)]),
+            policy(
+                "B.example.",
+                7,
+                &[("dane-required", 1), ("tlsa-invalid", 3)],
+            ),
+            policy("a.example", 1, &[("validation-failure", 1)]),
+        ];
+        // (domain asked for, policies kept, successful, failed, result types)
+        for (domain, policies, successful, failed, types) in [
+            ("a.example", 2, 6, 3, vec![("validation-failure", 3)]),
+            (
+                "b.example",
+                1,
+                7,
+                4,
+                vec![("dane-required", 1), ("tlsa-invalid", 3)],
+            ),
+            ("A.EXAMPLE.", 2, 6, 3, vec![("validation-failure", 3)]),
+        ] {
+            let one = both.for_policy_domain(domain).unwrap();
+            let got: Vec<(&str, u64)> = one
+                .result_types
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect();
+            assert_eq!(
+                (one.policies.len(), one.successful, one.failed, got),
+                (policies, successful, failed, types),
+                "{domain}"
+            );
+            assert_eq!(
+                (one.organization.as_deref(), one.date_range.as_ref()),
+                (Some("Org"), both.date_range.as_ref())
+            );
+        }
+        assert_eq!(both.for_policy_domain("c.example"), None);
     }
 
     #[test]

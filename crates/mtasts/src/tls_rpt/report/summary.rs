@@ -168,6 +168,25 @@ pub struct ReportSummary {
     pub contact_info: Option<String>,
 }
 
+impl ReportSummary {
+    /// Appends one element of `policies` and adds its sessions to the totals: `successful`,
+    /// `failed` and, from its failure details, `result_types` (sums saturate).
+    pub(super) fn push_policy(&mut self, policy: PolicySummary) {
+        self.successful = self.successful.saturating_add(policy.successful);
+        self.failed = self.failed.saturating_add(policy.failed);
+        for failure in &policy.failures {
+            if let Some(result_type) = &failure.result_type {
+                let sessions = self
+                    .result_types
+                    .entry(result_type.as_str().to_string())
+                    .or_insert(0);
+                *sessions = sessions.saturating_add(failure.failed_sessions);
+            }
+        }
+        self.policies.push(policy);
+    }
+}
+
 /// The period a report covers (RFC 8460 §4.4 `date-range`), as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateRange {

@@ -63,19 +63,7 @@ pub(crate) fn validate(raw: RawReport) -> Result<(ReportSummary, Vec<Finding>), 
         let Some(policy) = object(entry, Path::policy(index, ""), &mut findings) else {
             continue;
         };
-        let policy = policy_entry(policy, index, &mut findings);
-        summary.successful = summary.successful.saturating_add(policy.successful);
-        summary.failed = summary.failed.saturating_add(policy.failed);
-        for failure in &policy.failures {
-            if let Some(result_type) = &failure.result_type {
-                let sessions = summary
-                    .result_types
-                    .entry(result_type.as_str().to_string())
-                    .or_insert(0);
-                *sessions = sessions.saturating_add(failure.failed_sessions);
-            }
-        }
-        summary.policies.push(policy);
+        summary.push_policy(policy_entry(policy, index, &mut findings));
     }
     Ok((summary, findings.finish()))
 }
