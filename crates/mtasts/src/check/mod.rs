@@ -15,6 +15,7 @@ mod io;
 mod report;
 pub mod senders;
 mod smtp;
+mod verdict;
 
 pub use input::{normalize_domain, InputError};
 pub use io::{
@@ -26,9 +27,11 @@ pub use report::{
     StepStatus, TxtLookup,
 };
 pub use smtp::{check_smtp, ProbeResult, SmtpProbe, SmtpResult, SmtpStatus, TlsVersion};
+pub use verdict::{headline, Headline};
 
 use crate::dns::{decode_answer, encode_query, Answer, DnsError, Rcode, RecordData, RecordType};
 use crate::finding::{Code, Finding, LintResult, Severity};
+use crate::media_type::MediaType;
 use crate::mta_sts::policy::{lint_policy, Mode, MAX_POLICY_SIZE};
 use crate::mta_sts::record::{is_sts_record, lint_sts_rrset};
 use crate::mx::{check_coverage, covering_pattern};
@@ -650,13 +653,9 @@ async fn unresolved_as_dns<R: Resolver>(resolver: &R, host: &str, error: FetchEr
 
 /// The media type of the reply, lower case, without parameters.
 fn media_type(reply: &HttpReply) -> Option<String> {
-    reply.header("content-type").map(|v| {
-        v.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    })
+    reply
+        .header("content-type")
+        .map(|v| MediaType::parse(v).essence)
 }
 
 fn content_type_ok(policy: &PolicyCheck) -> bool {
@@ -737,7 +736,10 @@ fn policy_findings(policy: &PolicyCheck) -> Vec<Finding> {
                 ),
             )),
         }
-        if let Some(charset) = reply.header("content-type").and_then(charset) {
+        if let Some(charset) = reply
+            .header("content-type")
+            .and_then(|v| MediaType::parse(v).charset())
+        {
             if !matches!(charset.as_str(), "utf-8" | "us-ascii") {
                 findings.push(Finding::new(
                     Code::PolicyFetchCharset,
@@ -763,15 +765,6 @@ fn policy_findings(policy: &PolicyCheck) -> Vec<Finding> {
         findings.extend(lint.findings.iter().cloned());
     }
     findings
-}
-
-fn charset(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
-    })
 }
 
 fn dns_summary(records: &Records, mx: &[MxTarget]) -> String {
