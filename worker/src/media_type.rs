@@ -1,4 +1,7 @@
-//! The media types TLS-RPT intake takes (RFC 8460 §5.4, §6.4, §6.5).
+//! The media types TLS-RPT intake takes (RFC 8460 §5.4, §6.4, §6.5), read by the core's
+//! [`MediaType`].
+
+use mtasts::media_type::MediaType;
 
 /// What a report body is declared to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,13 +14,7 @@ pub enum ReportMediaType {
 
 /// The declared type of a `Content-Type` value, parameters ignored; `None` when not taken.
 pub fn report_media_type(content_type: &str) -> Option<ReportMediaType> {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
+    match MediaType::parse(content_type).essence.as_str() {
         "application/tlsrpt+json" | "application/json" => Some(ReportMediaType::Json),
         "application/tlsrpt+gzip" | "application/gzip" | "application/x-gzip" => {
             Some(ReportMediaType::Gzip)

@@ -12,6 +12,7 @@ use crate::domain_input::path_domain;
 use crate::reply::{finish, json, ApiError};
 use mtasts::date::UtcDateTime;
 use mtasts::generate::{generate, GenerateOptions};
+use mtasts::media_type::MediaType;
 use mtasts::{lint_policy, Mode, Severity};
 use serde::Deserialize;
 use serde_json::json;
@@ -54,7 +55,7 @@ async fn put(req: &mut Request, ctx: &RouteContext<()>) -> std::result::Result<R
     let is_json = req
         .headers()
         .get("content-type")?
-        .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+        .is_some_and(|t| MediaType::parse(&t).essence.contains("json"));
     let body = read_bounded(req, MAX_POLICY_BODY).await?;
     let db = ctx.env.d1("DB")?;
     let old = stored(&db, &domain).await?;

@@ -9,7 +9,8 @@
 mod output;
 mod progress;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 use mtasts::check::{DEFAULT_DOH_URL, POLICY_HTTPS_PORT};
 use mtasts::generate::{policy_id_from_unix, GenerateOptions};
 use mtasts::{LintResult, Mode};
@@ -146,10 +147,10 @@ struct GenerateArgs {
     #[arg(long, required = true, num_args = 1..)]
     mx: Vec<String>,
     /// The policy mode.
-    #[arg(long, value_enum, default_value_t = ModeArg::Testing)]
-    mode: ModeArg,
+    #[arg(long, value_parser = mode_parser(), default_value_t = GenerateOptions::default().mode)]
+    mode: Mode,
     /// How long senders cache the policy, in seconds.
-    #[arg(long, default_value_t = 604_800)]
+    #[arg(long, default_value_t = GenerateOptions::default().max_age)]
     max_age: u64,
     /// Where TLS-RPT reports go (`mailto:` or `https:`); none means no `_smtp._tls` record.
     #[arg(long, num_args = 1..)]
@@ -159,21 +160,10 @@ struct GenerateArgs {
     id: Option<String>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ModeArg {
-    Enforce,
-    Testing,
-    None,
-}
-
-impl From<ModeArg> for Mode {
-    fn from(mode: ModeArg) -> Mode {
-        match mode {
-            ModeArg::Enforce => Mode::Enforce,
-            ModeArg::Testing => Mode::Testing,
-            ModeArg::None => Mode::None,
-        }
-    }
+/// `enforce`, `testing` or `none`, as the core spells them (RFC 8461 §5).
+fn mode_parser() -> impl TypedValueParser<Value = Mode> {
+    PossibleValuesParser::new(Mode::ALL.map(Mode::as_str))
+        .try_map(|value| Mode::from_value(&value).ok_or("not a policy mode"))
 }
 
 /// Why the command could not run (exit status 2).
@@ -301,7 +291,7 @@ fn run_generate(args: GenerateArgs, printer: &Printer) -> Outcome {
     let options = GenerateOptions {
         domain: args.domain,
         mx: args.mx,
-        mode: args.mode.into(),
+        mode: args.mode,
         max_age: args.max_age,
         rua: args.rua,
         id,

@@ -95,12 +95,10 @@ struct GenerateInput {
 /// The options `generate` knows.
 const GENERATE_OPTIONS: [&str; 5] = ["domain", "mx", "mode", "maxAge", "rua"];
 
-/// The `max_age` of a generated policy when none is given: one week, the RFC's own example.
-const DEFAULT_MAX_AGE: u64 = 604_800;
-
 /// The records and policy file to publish for a domain:
 /// `generate({ domain, mx, mode?, maxAge?, rua? })`. The policy `id` comes from `Date.now()`
-/// (the core reads no clock). Mode `testing` unless given: the RFC's advice for a first policy.
+/// (the core reads no clock). What is not given is the core's default
+/// (`mtasts::GenerateOptions::default()`: mode `testing`, a week's `max_age`, no report address).
 #[wasm_bindgen(skip_typescript)]
 pub fn generate(options: JsValue) -> Result<JsValue, JsError> {
     if !options.is_object() || js_sys::Array::is_array(&options) {
@@ -118,12 +116,13 @@ pub fn generate(options: JsValue) -> Result<JsValue, JsError> {
     } else {
         0
     };
+    let defaults = mtasts::GenerateOptions::default();
     let options = mtasts::GenerateOptions {
         domain: input.domain,
         mx: input.mx,
-        mode: input.mode.unwrap_or(mtasts::Mode::Testing),
-        max_age: input.max_age.unwrap_or(DEFAULT_MAX_AGE),
-        rua: input.rua.unwrap_or_default(),
+        mode: input.mode.unwrap_or(defaults.mode),
+        max_age: input.max_age.unwrap_or(defaults.max_age),
+        rua: input.rua.unwrap_or(defaults.rua),
         id: mtasts::policy_id_from_unix(unix_seconds),
     };
     let generated = mtasts::generate(&options).map_err(|e| JsError::new(&e.to_string()))?;

@@ -28,6 +28,14 @@ use crate::name::{check_host_name, NameError, MAX_NAME_LEN};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod suggest;
+
+pub use suggest::{suggest, Suggestion, SuggestionKind};
+
+/// The `max_age` of a generated policy unless the caller gives another: one week, the value of
+/// RFC 8461's own example policy (§3.2). Long enough to protect, short enough to change.
+pub const DEFAULT_MAX_AGE: u64 = 604_800;
+
 /// What to generate for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GenerateOptions {
@@ -44,6 +52,22 @@ pub struct GenerateOptions {
     /// The policy `id`, 1 to 32 letters and digits: the caller makes it fresh for every change
     /// (see [`policy_id_from_unix`]).
     pub id: String,
+}
+
+impl Default for GenerateOptions {
+    /// The defaults of every front-end: mode `testing`, the mode to start in (RFC 8461 §5:
+    /// failures are reported, no mail is refused), and [`DEFAULT_MAX_AGE`]; no domain, MX host,
+    /// report address or `id`, which the caller gives.
+    fn default() -> Self {
+        GenerateOptions {
+            domain: String::new(),
+            mx: Vec::new(),
+            mode: Mode::Testing,
+            max_age: DEFAULT_MAX_AGE,
+            rua: Vec::new(),
+            id: String::new(),
+        }
+    }
 }
 
 /// A TXT record to publish.

@@ -26,6 +26,7 @@ pub mod domain_name;
 pub mod finding;
 pub mod generate;
 mod hex;
+pub mod media_type;
 pub mod mta_sts;
 pub mod mx;
 pub mod name;
@@ -38,7 +39,8 @@ pub use dane::tlsa::{lint_tlsa, Tlsa};
 pub use domain_name::{DomainName, InputError, PublicNameError};
 pub use finding::{Code, Finding, LintResult, Severity};
 pub use generate::{
-    generate, policy_id_from_unix, GenerateError, GenerateOptions, Generated, TxtRecord,
+    generate, policy_id_from_unix, suggest, GenerateError, GenerateOptions, Generated, Suggestion,
+    SuggestionKind, TxtRecord, DEFAULT_MAX_AGE,
 };
 pub use mta_sts::policy::{lint_policy, Mode, MtaStsPolicy};
 pub use mta_sts::record::{lint_sts_record, lint_sts_rrset, StsRecord};

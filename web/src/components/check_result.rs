@@ -6,15 +6,10 @@ use crate::browser::now_unix;
 use crate::components::copy_button::CopyButton;
 use crate::components::findings::{severity_counts, FindingGroups, Fix};
 use crate::route::{query_string, Link};
-use mtasts::check::{CheckReport, MxHost, Outcome, SenderVerdict};
-use mtasts::mta_sts::policy::{MAX_MAX_AGE, SHORT_MAX_AGE};
-use mtasts::{generate, policy_id_from_unix, GenerateOptions, Generated, Mode, Severity};
+use mtasts::check::{headline, CheckReport, MxHost, Outcome, SenderVerdict};
+use mtasts::suggest;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// The `max_age` of a suggested policy when the domain's own is missing or out of range: one
-/// week, as the generator page and the npm package default to.
-const SUGGESTED_MAX_AGE: u64 = 604_800;
 
 /// Properties of [`CheckResult`].
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -62,34 +57,16 @@ pub fn CheckResult(props: &CheckResultProps) -> Html {
     }
 }
 
-/// The verdict: one word as data, one sentence for people.
+/// The verdict: one word as data, the core's words for people.
 fn verdict(report: &CheckReport) -> Html {
-    let domain = &report.domain;
-    let (title, sentence) = match report.verdict {
-        Outcome::Delivers => (
-            "Senders deliver, over verified TLS",
-            format!("Senders that enforce MTA-STS deliver mail for {domain} over TLS they have verified."),
-        ),
-        Outcome::DeliversTesting => (
-            "Senders deliver: the policy is in testing mode",
-            format!("The policy of {domain} is in testing mode: senders deliver and report TLS failures, but refuse no mail yet."),
-        ),
-        Outcome::NoPolicy => (
-            "Senders deliver without MTA-STS",
-            format!("{domain} has no usable MTA-STS policy: senders deliver its mail without MTA-STS protection."),
-        ),
-        Outcome::Refuses => (
-            "Some senders refuse mail",
-            format!("Some senders refuse or defer mail for {domain}: the table below says which and with what response, and the errors say why."),
-        ),
-    };
+    let words = headline(report);
     html! {
         <section class={classes!("verdict", report.verdict.as_str())} data-testid="verdict"
             data-verdict={report.verdict.as_str()} aria-labelledby="verdict-heading">
-            <h2 id="verdict-heading">{ title }</h2>
-            <p>{ sentence }</p>
+            <h2 id="verdict-heading">{ words.title }</h2>
+            <p>{ format!("{}. {}", words.sentence, words.explanation) }</p>
             <p class="counts">
-                { format!("{domain}: {}.", severity_counts(report.findings.iter())) }
+                { format!("{}: {}.", report.domain, severity_counts(report.findings.iter())) }
             </p>
         </section>
     }
@@ -208,96 +185,20 @@ fn mx_row(host: &MxHost, has_policy: bool) -> Html {
     }
 }
 
-/// For each finding, what to publish instead where the core's generator has it: the `_mta-sts`
-/// record for record problems, the policy file for policy and MX coverage problems, the
-/// TLS-RPT record for its problems. Shown once per kind, with the first error or warning.
+/// For each finding, the core's suggestion that fixes it, shown with the first finding it fixes.
 fn fixes(report: &CheckReport) -> Vec<Option<Fix>> {
-    let Some(generated) = suggestion(report) else {
-        return vec![None; report.findings.len()];
-    };
-    let mut shown: Vec<&str> = Vec::new();
-    report
-        .findings
-        .iter()
-        .map(|finding| {
-            if finding.severity == Severity::Info {
-                return None;
-            }
-            let code = finding.code.as_str();
-            let kind = if code.starts_with("sts-record.") {
-                "sts"
-            } else if code.starts_with("tlsrpt-record.") {
-                "tlsrpt"
-            } else if code.starts_with("policy.")
-                || matches!(
-                    code,
-                    "mx.not-covered" | "mx.pattern-unused" | "mx.wildcard-depth"
-                )
-            {
-                "policy"
-            } else {
-                return None;
-            };
-            if shown.contains(&kind) {
-                return None;
-            }
-            shown.push(kind);
-            Some(match kind {
-                "sts" => Fix {
-                    title: format!(
-                        "The TXT record to publish at {} (with a new id):",
-                        generated.sts_record.name
-                    )
-                    .into(),
-                    text: generated.sts_record.value.clone().into(),
-                },
-                "tlsrpt" => {
-                    let record = generated.tlsrpt_record.as_ref()?;
-                    Fix {
-                        title: format!(
-                            "The TXT record to publish at {} (with your own report address):",
-                            record.name
-                        )
-                        .into(),
-                        text: record.value.clone().into(),
-                    }
-                }
-                _ => Fix {
-                    title: format!(
-                        "A policy file covering today's MX hosts, to serve at {}:",
-                        generated.policy_url
-                    )
-                    .into(),
-                    text: generated.policy.clone().into(),
-                },
-            })
-        })
-        .collect()
-}
-
-/// What the generator makes of the domain as it is: today's MX hosts, the policy's mode and
-/// `max_age` where usable, its TLS-RPT addresses (or a placeholder to replace).
-fn suggestion(report: &CheckReport) -> Option<Generated> {
-    let policy = report.policy.as_ref().and_then(|p| p.policy());
-    let rua = report
-        .records
-        .tlsrpt
-        .lint
-        .value
-        .as_ref()
-        .filter(|_| report.records.tlsrpt.lint.valid)
-        .map(|r| r.rua.clone())
-        .unwrap_or_else(|| vec![format!("mailto:tlsrpt@{}", report.domain)]);
-    generate(&GenerateOptions {
-        domain: report.domain.to_string(),
-        mx: report.mx.iter().map(|h| h.host.to_string()).collect(),
-        mode: policy.map_or(Mode::Testing, |p| p.mode),
-        max_age: policy
-            .map(|p| p.max_age)
-            .filter(|age| (SHORT_MAX_AGE..=MAX_MAX_AGE).contains(age))
-            .unwrap_or(SUGGESTED_MAX_AGE),
-        rua,
-        id: policy_id_from_unix(now_unix()),
-    })
-    .ok()
+    let mut fixes = vec![None; report.findings.len()];
+    for suggestion in suggest(report, now_unix()) {
+        let first = report
+            .findings
+            .iter()
+            .position(|f| suggestion.answers.contains(&f.code));
+        if let Some(fix) = first.and_then(|i| fixes.get_mut(i)) {
+            *fix = Some(Fix {
+                title: suggestion.title.into(),
+                text: suggestion.text.into(),
+            });
+        }
+    }
+    fixes
 }

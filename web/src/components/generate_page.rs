@@ -13,28 +13,30 @@ use yew::prelude::*;
 struct Form {
     domain: String,
     mx: String,
-    mode: String,
+    mode: Mode,
     max_age: String,
     rua: String,
 }
 
 impl Form {
-    /// The form as the URL fills it (`?domain=D&mx=a,b&mode=…&max_age=…&rua=…`).
+    /// The form as the URL fills it (`?domain=D&mx=a,b&mode=…&max_age=…&rua=…`), the core's
+    /// defaults where it does not.
     fn from_query() -> Form {
         let param = |name: &str| query_param(name).unwrap_or_default();
-        let mode = param("mode");
+        let defaults = GenerateOptions::default();
         Form {
             domain: param("domain"),
             mx: split_list(&param("mx")).join("\n"),
-            mode: if matches!(mode.as_str(), "enforce" | "none") {
-                mode
-            } else {
-                "testing".to_string()
-            },
-            max_age: query_param("max_age").unwrap_or_else(|| "604800".to_string()),
+            mode: mode_or_default(&param("mode")),
+            max_age: query_param("max_age").unwrap_or_else(|| defaults.max_age.to_string()),
             rua: param("rua"),
         }
     }
+}
+
+/// The mode spelled `value`, or the core's default mode.
+fn mode_or_default(value: &str) -> Mode {
+    Mode::from_value(value).unwrap_or(GenerateOptions::default().mode)
 }
 
 /// A list typed one per line, or separated by commas or spaces.
@@ -53,15 +55,10 @@ fn generated(form: &Form, id: &str) -> Result<Generated, String> {
             form.max_age.trim()
         )
     })?;
-    let mode = match form.mode.as_str() {
-        "enforce" => Mode::Enforce,
-        "none" => Mode::None,
-        _ => Mode::Testing,
-    };
     generate(&GenerateOptions {
         domain: form.domain.trim().to_string(),
         mx: split_list(&form.mx),
-        mode,
+        mode: form.mode,
         max_age,
         rua: split_list(&form.rua),
         id: id.to_string(),
@@ -115,9 +112,9 @@ pub fn GeneratePage() -> Html {
                 <div class="field-grid">
                     <div class="field">
                         <label for="gen-mode">{ "Mode" }</label>
-                        <select id="gen-mode" name="mode" onchange={on_value(&form, |f, v| f.mode = v)}>
-                            { for ["testing", "enforce", "none"].iter().map(|m| html! {
-                                <option value={*m} selected={form.mode == *m}>{ *m }</option>
+                        <select id="gen-mode" name="mode" onchange={on_value(&form, |f, v| f.mode = mode_or_default(&v))}>
+                            { for [Mode::Testing, Mode::Enforce, Mode::None].into_iter().map(|m| html! {
+                                <option value={m.as_str()} selected={form.mode == m}>{ m.as_str() }</option>
                             }) }
                         </select>
                     </div>

@@ -2,7 +2,7 @@
 //! severity, and the MX hosts as a table. (`--json` prints the report itself.)
 
 use super::{write_json, Printer, BLUE, GREEN, RED, YELLOW};
-use mtasts::check::{CheckReport, MxHost, Outcome, SenderVerdict, StepName};
+use mtasts::check::{headline, CheckReport, MxHost, Outcome, SenderVerdict, StepName};
 use mtasts::{Finding, Severity};
 use std::io::{self, Write};
 
@@ -26,24 +26,7 @@ impl Printer {
     }
 
     fn verdict(&self, out: &mut impl Write, report: &CheckReport) -> io::Result<()> {
-        let domain = &report.domain;
-        let line = match report.verdict {
-            Outcome::Refuses => self.paint(
-                &format!("Some MTA-STS senders REFUSE mail for {domain}"),
-                RED,
-            ),
-            Outcome::Delivers => {
-                self.paint(&format!("MTA-STS senders deliver mail to {domain}"), GREEN)
-            }
-            Outcome::DeliversTesting => self.paint(
-                &format!("MTA-STS senders deliver mail to {domain} (mode testing: failures are only reported)"),
-                YELLOW,
-            ),
-            Outcome::NoPolicy => self.paint(
-                &format!("Senders deliver mail to {domain} without MTA-STS protection: they see no usable policy"),
-                YELLOW,
-            ),
-        };
+        let line = self.paint(&headline(report).sentence, outcome_colour(report.verdict));
         writeln!(out, "{line}")?;
         for step in report
             .steps

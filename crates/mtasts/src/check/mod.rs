@@ -23,6 +23,7 @@ mod records;
 mod report;
 pub mod senders;
 mod smtp;
+mod verdict;
 
 pub use error::CheckError;
 pub use io::{
@@ -40,6 +41,7 @@ pub use report::{
     TlsVersion, TxtLookup,
 };
 pub use smtp::check_smtp;
+pub use verdict::{headline, Headline};
 
 use crate::domain_name::DomainName;
 use crate::finding::{Finding, Severity};

@@ -8,6 +8,7 @@ use super::report::{PolicyCheck, PolicyFetch};
 use crate::dns::{Rcode, RecordData, RecordType};
 use crate::domain_name::DomainName;
 use crate::finding::{Code, Finding};
+use crate::media_type::MediaType;
 use crate::mta_sts::policy::lint_policy;
 use futures_util::future::join;
 
@@ -81,13 +82,9 @@ async fn unresolved_as_dns<R: Resolver>(
 
 /// The media type of the reply, lower case, without parameters.
 fn media_type(reply: &HttpReply) -> Option<String> {
-    reply.header("content-type").map(|v| {
-        v.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    })
+    reply
+        .header("content-type")
+        .map(|v| MediaType::parse(v).essence)
 }
 
 /// Whether the policy was served as `text/plain` (RFC 8461 §3.2).
@@ -170,7 +167,10 @@ pub(super) fn policy_findings(policy: &PolicyCheck) -> Vec<Finding> {
                 ),
             )),
         }
-        if let Some(charset) = reply.header("content-type").and_then(charset) {
+        if let Some(charset) = reply
+            .header("content-type")
+            .and_then(|v| MediaType::parse(v).charset())
+        {
             if !matches!(charset.as_str(), "utf-8" | "us-ascii") {
                 findings.push(Finding::new(
                     Code::PolicyFetchCharset,
@@ -195,15 +195,6 @@ pub(super) fn policy_findings(policy: &PolicyCheck) -> Vec<Finding> {
         findings.extend(lint.findings.iter().cloned());
     }
     findings
-}
-
-fn charset(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
-    })
 }
 
 /// One line for the `policy` step.

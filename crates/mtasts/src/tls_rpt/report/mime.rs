@@ -19,6 +19,8 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 
+use crate::media_type::MediaType;
+
 /// How deep multiparts and forwarded messages may nest.
 const MAX_DEPTH: usize = 8;
 
@@ -88,7 +90,10 @@ fn walk<'a>(entity: &'a [u8], depth: usize, fallback: &mut Option<Part<'a>>) -> 
     let (headers, body) = split_entity(entity);
     // RFC 2045 §5.2: without a Content-Type, the part is text/plain.
     let content_type = header(&headers, "content-type").unwrap_or_default();
-    let (media_type, params) = parse_content_type(&content_type);
+    let MediaType {
+        essence: media_type,
+        params,
+    } = MediaType::parse(&content_type);
     let encoding = header(&headers, "content-transfer-encoding")
         .map(|e| e.trim().to_ascii_lowercase())
         .unwrap_or_default();
@@ -112,8 +117,8 @@ fn walk<'a>(entity: &'a [u8], depth: usize, fallback: &mut Option<Part<'a>>) -> 
         }
         _ => {
             let disposition = header(&headers, "content-disposition").unwrap_or_default();
-            let name = parse_content_type(&disposition)
-                .1
+            let name = MediaType::parse(&disposition)
+                .params
                 .into_iter()
                 .chain(params)
                 .find(|(name, _)| name == "filename" || name == "name")
@@ -172,68 +177,6 @@ fn header(headers: &[(String, String)], name: &str) -> Option<String> {
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.clone())
-}
-
-/// `type/subtype; name=value; name="quoted value"` (RFC 2045 §5.1): the media type in lower case
-/// and the parameters, names in lower case. Also reads `Content-Disposition` (RFC 2183).
-fn parse_content_type(value: &str) -> (String, Vec<(String, String)>) {
-    let mut pieces = split_params(value).into_iter();
-    let media_type = pieces
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let params = pieces
-        .filter_map(|piece| {
-            let (name, value) = piece.split_once('=')?;
-            Some((name.trim().to_ascii_lowercase(), unquote(value.trim())))
-        })
-        .collect();
-    (media_type, params)
-}
-
-/// Splits at `;` outside quoted strings.
-fn split_params(value: &str) -> Vec<String> {
-    let mut pieces = vec![String::new()];
-    let mut quoted = false;
-    let mut escaped = false;
-    for c in value.chars() {
-        if let Some(piece) = pieces.last_mut() {
-            if escaped {
-                escaped = false;
-            } else if quoted && c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                quoted = !quoted;
-            } else if c == ';' && !quoted {
-                pieces.push(String::new());
-                continue;
-            }
-            piece.push(c);
-        }
-    }
-    pieces
-}
-
-/// A parameter value without its quotes and quoting backslashes (RFC 5322 §3.2.4).
-fn unquote(value: &str) -> String {
-    match value.strip_prefix('"') {
-        Some(inner) => {
-            let inner = inner.strip_suffix('"').unwrap_or(inner);
-            let mut out = String::with_capacity(inner.len());
-            let mut escaped = false;
-            for c in inner.chars() {
-                if c == '\\' && !escaped {
-                    escaped = true;
-                } else {
-                    out.push(c);
-                    escaped = false;
-                }
-            }
-            out
-        }
-        None => value.to_string(),
-    }
 }
 
 /// The body parts of a multipart body (RFC 2046 §5.1.1): what lies between delimiter lines
@@ -369,29 +312,6 @@ mod tests {
                 want.as_bytes(),
                 "{text}"
             );
-        }
-    }
-
-    #[test]
-    fn content_types() {
-        for (value, media_type, params) in [
-            ("text/plain", "text/plain", vec![]),
-            (
-                "multipart/report; report-type=\"tlsrpt\";\n boundary=\"a;b\"",
-                "multipart/report",
-                vec![("report-type", "tlsrpt"), ("boundary", "a;b")],
-            ),
-            (
-                "Application/TLSRPT+gzip; name=\"x\\\"y.json.gz\"",
-                "application/tlsrpt+gzip",
-                vec![("name", "x\"y.json.gz")],
-            ),
-            ("", "", vec![]),
-        ] {
-            let (t, p) = parse_content_type(value);
-            assert_eq!(t, media_type, "{value}");
-            let p: Vec<(&str, &str)> = p.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            assert_eq!(p, params, "{value}");
         }
     }
 
