@@ -219,21 +219,25 @@ export function requestWithHost(url, host, method = "GET") {
   });
 }
 
-let overviewTool;
+const OVERVIEW_TOOL = join(ROOT, "target/debug/examples/reports_overview");
+/**
+ * Builds the core's example `reports_overview` in debug, for `coreOverview`. Call it before the
+ * Worker starts: the build blocks this process, and idle connections to the Worker would go stale.
+ */
+export function buildCoreOverview() {
+  const built = spawnSync(process.env.CARGO ?? "cargo", ["build", "-q", "-p", "mtasts", "--example", "reports_overview"], {
+    cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (built.status !== 0) throw new Error(`cargo build --example reports_overview failed:\n${built.stderr}`);
+}
+
 /**
  * The core's overview (`ReportsOverview`) of the report `files` for `domain`, computed apart from
- * the Worker by the core's example `reports_overview` (built in debug on first use): what
+ * the Worker by the core's example `reports_overview` (see `buildCoreOverview`): what
  * `GET /api/domains/<domain>/reports` must answer for the same reports.
  */
 export function coreOverview(domain, files) {
-  if (!overviewTool) {
-    const built = spawnSync(process.env.CARGO ?? "cargo", ["build", "-q", "-p", "mtasts", "--example", "reports_overview"], {
-      cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
-    });
-    if (built.status !== 0) throw new Error(`cargo build --example reports_overview failed:\n${built.stderr}`);
-    overviewTool = join(ROOT, "target/debug/examples/reports_overview");
-  }
-  const run = spawnSync(overviewTool, [domain, ...files], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const run = spawnSync(OVERVIEW_TOOL, [domain, ...files], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (run.status !== 0) throw new Error(`reports_overview ${domain} failed:\n${run.stderr}`);
   return JSON.parse(run.stdout);
 }

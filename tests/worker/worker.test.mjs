@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { startWorker, apiToken, requestWithHost, coreOverview, ROOT } from "./harness.mjs";
+import { startWorker, apiToken, requestWithHost, buildCoreOverview, coreOverview, ROOT } from "./harness.mjs";
 
 const CORPUS = join(ROOT, "tests/data/tlsrpt-reports");
 const POLICY = readFileSync(join(ROOT, "tests/data/policies/rfc8461-example.txt"), "utf8");
@@ -16,6 +16,7 @@ let token;
 
 before(async () => {
   token = apiToken();
+  buildCoreOverview();
   worker = await startWorker({
     name: "http",
     port: 8791,
