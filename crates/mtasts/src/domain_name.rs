@@ -63,7 +63,48 @@ impl DomainName {
     /// Refused: nothing, IP addresses, single labels, and what is not a host name
     /// (RFC 5321 §4.1.2, RFC 1123 §2.1).
     pub fn from_input(input: &str) -> Result<DomainName, InputError> {
-        from_input(input).map(DomainName)
+        let mut text = input.trim();
+        // A URL: keep the authority's host.
+        if let Some((scheme, rest)) = text.split_once("://") {
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                text = rest.split(['/', '?', '#']).next().unwrap_or("");
+                text = text.rsplit_once('@').map_or(text, |(_, host)| host);
+                if !text.starts_with('[') {
+                    text = text.split_once(':').map_or(text, |(host, _)| host);
+                }
+            }
+        }
+        // An address: keep the domain after the last `@`.
+        if let Some((_, domain)) = text.rsplit_once('@') {
+            text = domain;
+        }
+        let text = without_root_dot(text);
+        if text.is_empty() {
+            return Err(InputError::Empty);
+        }
+        if text.parse::<std::net::IpAddr>().is_ok() || text.starts_with('[') {
+            return Err(InputError::IpAddress(text.to_string()));
+        }
+        let ascii = if text.is_ascii() {
+            text.to_ascii_lowercase()
+        } else {
+            idna::domain_to_ascii(text).map_err(|_| InputError::Idna(text.to_string()))?
+        };
+        check_host_name(&ascii).map_err(|error| match error {
+            NameError::IpAddress => InputError::IpAddress(ascii.clone()),
+            error => InputError::Name {
+                input: input.trim().to_string(),
+                error,
+            },
+        })?;
+        if !ascii.contains('.') {
+            return Err(InputError::SingleLabel(ascii));
+        }
+        Ok(DomainName(ascii))
     }
 
     /// A name as a DNS answer or a record carries it: lower-cased and without the root dot,
@@ -79,6 +120,9 @@ impl DomainName {
 
     /// The name `label.self`, e.g. `_mta-sts.example.com` or `mta-sts.example.com`.
     pub fn child(&self, label: &str) -> DomainName {
+        if self.0 == "." {
+            return DomainName::from_wire(label);
+        }
         DomainName::from_wire(&format!("{label}.{}", self.0))
     }
 
@@ -251,52 +295,6 @@ impl fmt::Display for PublicNameError {
 
 impl std::error::Error for PublicNameError {}
 
-/// The mail domain in `input`, lower case, in A-labels, without the root dot.
-fn from_input(input: &str) -> Result<String, InputError> {
-    let mut text = input.trim();
-    // A URL: keep the authority's host.
-    if let Some((scheme, rest)) = text.split_once("://") {
-        if !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        {
-            text = rest.split(['/', '?', '#']).next().unwrap_or("");
-            text = text.rsplit_once('@').map_or(text, |(_, host)| host);
-            if !text.starts_with('[') {
-                text = text.split_once(':').map_or(text, |(host, _)| host);
-            }
-        }
-    }
-    // An address: keep the domain after the last `@`.
-    if let Some((_, domain)) = text.rsplit_once('@') {
-        text = domain;
-    }
-    let text = without_root_dot(text);
-    if text.is_empty() {
-        return Err(InputError::Empty);
-    }
-    if text.parse::<std::net::IpAddr>().is_ok() || text.starts_with('[') {
-        return Err(InputError::IpAddress(text.to_string()));
-    }
-    let ascii = if text.is_ascii() {
-        text.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(text).map_err(|_| InputError::Idna(text.to_string()))?
-    };
-    check_host_name(&ascii).map_err(|error| match error {
-        NameError::IpAddress => InputError::IpAddress(ascii.clone()),
-        error => InputError::Name {
-            input: input.trim().to_string(),
-            error,
-        },
-    })?;
-    if !ascii.contains('.') {
-        return Err(InputError::SingleLabel(ascii));
-    }
-    Ok(ascii)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,6 +407,11 @@ mod tests {
             );
         }
         assert!(DomainName::from_public_input("x.test", &["local"]).is_ok());
+        assert_eq!(
+            name("Example.COM.").child("_mta-sts"),
+            "_mta-sts.example.com"
+        );
+        assert_eq!(name(".").child("_25._tcp"), "_25._tcp");
         assert!(!name("notlocal").is_under("local"));
         assert!(name("a.Local").is_under("local."));
     }

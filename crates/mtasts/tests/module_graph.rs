@@ -11,11 +11,19 @@
 //! What is counted is every other link, between siblings and across subtrees: `check::report`
 //! and `check::smtp`, `cert` and `dane::matching`.
 
+#![allow(clippy::panic, clippy::indexing_slicing)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// A module path below the crate root, e.g. `["check", "report"]`.
 type ModPath = Vec<String>;
+
+/// Each module and the modules it imports.
+type Edges = BTreeMap<ModPath, BTreeSet<ModPath>>;
+
+/// For each import, one path that makes it.
+type Why = BTreeMap<(ModPath, ModPath), String>;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
@@ -401,12 +409,7 @@ fn cycles(edges: &BTreeMap<ModPath, BTreeSet<ModPath>>) -> Vec<Vec<ModPath>> {
 }
 
 /// The import graph of the crate under `src`, with for each edge one path that made it.
-fn import_graph(
-    src: &Path,
-) -> (
-    BTreeMap<ModPath, BTreeSet<ModPath>>,
-    BTreeMap<(ModPath, ModPath), String>,
-) {
+fn import_graph(src: &Path) -> (Edges, Why) {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     let scans: Vec<Scan> = files
