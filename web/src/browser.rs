@@ -80,8 +80,10 @@ struct SiteConfig {
     doh_url: Option<String>,
 }
 
-/// How long the page waits for `/api/config`, and how much of it it reads.
+/// How long the page waits for `/api/config`.
 const CONFIG_TIME_LIMIT: Duration = Duration::from_secs(3);
+
+/// How much of `/api/config` the page reads.
 const CONFIG_LIMIT: usize = 16 << 10;
 
 /// The DoH resolver the site suggests (`doh_url` of `/api/config`), or the core's default when

@@ -4,8 +4,10 @@
 //! - Node (undici) throws `TypeError: fetch failed` with the reason as its `cause`, which carries
 //!   a libuv, OpenSSL or undici error code (`ENOTFOUND`, `CERT_HAS_EXPIRED`, …): the codes say
 //!   precisely what happened.
-//! - workerd says it in words only (`TLS peer's certificate is not trusted; reason = Hostname
-//!   mismatch`, `DNS lookup failed.`): the words are matched.
+//! - workerd says it in words only, and few: `Network connection lost.` for a refused
+//!   connection, `internal error; reference = …` for DNS and TLS failures (it logs the reason,
+//!   `DNS lookup failed.`, `TLS peer's certificate is not trusted; reason = …`, and may one day
+//!   say it): the words are matched.
 //! - Browsers say nothing (one `TypeError` for DNS, TLS, connection and CORS failures alike):
 //!   that stays [`FetchError::Other`], which the core looks into with a DNS lookup of its own.
 //!
@@ -97,7 +99,12 @@ const WORDS: &[(&[&str], ErrorKind)] = &[
     (&["dns"], ErrorKind::Dns),
     (&["resolve"], ErrorKind::Dns),
     (&["not found"], ErrorKind::Dns),
+    // workerd: a refused or reset connection.
     (&["connect"], ErrorKind::Connect),
+    // workerd hides the DNS and TLS failures of a fetch behind `internal error; reference = …`
+    // (and logs the reason): the connection failed, for all it tells; the core asks the
+    // resolver whether the host has an address.
+    (&["internal error"], ErrorKind::Connect),
 ];
 
 impl ErrorKind {

@@ -11,7 +11,7 @@
 //!   time and size, on another port than 443 for test stand-ins;
 //! - [`ProxyPolicyFetcher`]: the policy fetch through the Worker's `GET /api/policy`, for web
 //!   pages (whose `fetch` may read neither a redirect nor another origin's answer);
-//! - [`DateClock`]: `Date.now()`;
+//! - [`DateClock`], the clock of `Date.now()`;
 //! - [`get`]: a bounded `GET` of any URL;
 //! - [`classify`]: what a failed `fetch` means, as the core's
 //!   [`FetchError`](mtasts::check::FetchError);
