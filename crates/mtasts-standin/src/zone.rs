@@ -333,17 +333,8 @@ fn take_directives(text: &str, zone: &mut Zone) -> Result<Prepared, ZoneError> {
             prepared.text.push_str(physical);
             continue;
         }
-        if !matches!(
-            content
-                .split_whitespace()
-                .next()
-                .map(str::to_ascii_uppercase)
-                .as_deref(),
-            Some("$SIGNED" | "$SERVFAIL" | "$TIMEOUT")
-        ) {
-            prepared.starts.push(line);
-        }
         if !content.starts_with('$') {
+            prepared.starts.push(line);
             prepared.entry_lines.push(line);
             prepared.text.push_str(physical);
             continue;
@@ -359,7 +350,17 @@ fn take_directives(text: &str, zone: &mut Zone) -> Result<Prepared, ZoneError> {
             line,
             directive: (*directive).to_owned(),
         };
-        match directive.to_ascii_uppercase().as_str() {
+        let keyword = directive.to_ascii_uppercase();
+        if matches!(keyword.as_str(), "$SIGNED" | "$SERVFAIL" | "$TIMEOUT") {
+            // Only the line break stays.
+            prepared
+                .text
+                .push_str(physical.get(content.len()..).unwrap_or_default());
+        } else {
+            prepared.starts.push(line);
+            prepared.text.push_str(physical);
+        }
+        match keyword.as_str() {
             // The reader's own: it reads them (and refuses them when broken).
             "$ORIGIN" => {
                 if let [name] = args {
@@ -379,7 +380,7 @@ fn take_directives(text: &str, zone: &mut Zone) -> Result<Prepared, ZoneError> {
                 let [name] = args else { return Err(bad()) };
                 let name = absolute(line, name, &origin)?;
                 within_apex(&zone.apex, line, &name)?;
-                if directive.eq_ignore_ascii_case("$SERVFAIL") {
+                if keyword == "$SERVFAIL" {
                     zone.servfail.push(name);
                 } else {
                     zone.timeout.push(name);
@@ -391,17 +392,6 @@ fn take_directives(text: &str, zone: &mut Zone) -> Result<Prepared, ZoneError> {
                     directive: (*directive).to_owned(),
                 })
             }
-        }
-        if matches!(
-            directive.to_ascii_uppercase().as_str(),
-            "$SIGNED" | "$SERVFAIL" | "$TIMEOUT"
-        ) {
-            // Only the line break stays.
-            prepared
-                .text
-                .push_str(physical.get(content.len()..).unwrap_or_default());
-        } else {
-            prepared.text.push_str(physical);
         }
     }
     Ok(prepared)
