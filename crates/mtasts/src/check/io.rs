@@ -459,7 +459,7 @@ mod tests {
             let relayed = RelayedFetch::new("example.com", url, &result, 12.5);
             let value = serde_json::to_value(&relayed).expect("serialisable");
             assert_eq!(value.to_string(), json);
-            let read: RelayedFetch = serde_json::from_str(&json).expect("readable");
+            let read: RelayedFetch = serde_json::from_str(json).expect("readable");
             assert_eq!(read, relayed);
             let result = result.map(|mut reply| {
                 reply.body = String::from_utf8_lossy(&reply.body)
