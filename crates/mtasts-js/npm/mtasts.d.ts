@@ -273,7 +273,7 @@ export interface Generated {
   notes: string[];
 }
 
-/** What a sender does with the domain's mail (RULES.md, "Sender matrix"). */
+/** What a sender does with the domain's mail (docs/findings.md, "Sender profiles"). */
 export type Outcome = "delivers" | "delivers-testing" | "no-policy" | "refuses";
 
 /** One finished step of a domain check, for progress displays. */

@@ -4,7 +4,7 @@
 //! the RFC section it comes from, what it means and how to fix it, so a parser only says *which*
 //! rule fired, *what* it saw and *where*. `docs/findings.md` is rendered from it (and
 //! `tests/docs.rs` fails when the two differ): that file is the catalogue's contract for every
-//! surface; `../shared/spec/RULES.md` is where it started.
+//! surface.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;

@@ -364,7 +364,7 @@ fn the_domain_is_taken_as_users_type_it() {
     }
 }
 
-/// Probe results as data (RULES.md, "Certificates and SMTP"): what `check_smtp` makes of each,
+/// Probe results as data (docs/findings.md, "Certificates and SMTP"): what `check_smtp` makes of each,
 /// for an enforce policy (`healthy-1mx.test`) and a testing one. TLS 1.1 is only testable this
 /// way: rustls, which the stand-in's servers use, cannot speak below TLS 1.2.
 mod smtp {

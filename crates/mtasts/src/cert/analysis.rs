@@ -13,7 +13,7 @@ use x509_cert::time::Time;
 /// Seconds in a day.
 const DAY: i64 = 86_400;
 
-/// A certificate expiring within this many days gets `cert.expires-soon` (RULES.md).
+/// A certificate expiring within this many days gets `cert.expires-soon` (docs/findings.md).
 pub const EXPIRES_SOON_DAYS: i64 = 14;
 
 /// RSA and DSA keys below this many bits are weak (CA/Browser Forum Baseline Requirements

@@ -1,4 +1,4 @@
-//! The sender matrix: what real senders do with a domain today (RULES.md, "Sender matrix").
+//! The sender matrix: what real senders do with a domain today (docs/findings.md, "Sender profiles").
 //!
 //! Each profile is data: a small set of documented deviations from RFC 8461. The `rfc8461`
 //! profile follows every MUST and SHOULD. Where a sender's behaviour is not documented, its

@@ -1,5 +1,5 @@
 //! What an SMTP probe saw on port 25, judged: `smtp.*`, `cert.*` and `dane.tlsa-mismatch` per
-//! MX host, and the sender matrix updated with the responses senders give (RULES.md,
+//! MX host, and the sender matrix updated with the responses senders give (docs/findings.md,
 //! "Certificates and SMTP").
 //!
 //! The probe itself is I/O and lives in an adapter (the CLI's `--smtp`; browsers and Workers

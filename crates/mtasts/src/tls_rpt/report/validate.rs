@@ -28,7 +28,7 @@ const LISTED_PER_CODE: usize = 100;
 pub(crate) fn validate(raw: RawReport) -> Result<(ReportSummary, Vec<Finding>), ReportError> {
     let mut findings = Findings::default();
     // RFC 8460 §4.4: "policies" is the array the whole report is about; without it there is
-    // nothing to read (RULES.md: report.json).
+    // nothing to read (docs/findings.md: `report.json`).
     let policies = match raw.policies {
         Slot::Found(List(policies)) => policies,
         Slot::Absent => return Err(ReportError::NoPolicies("no member".to_string())),
