@@ -230,7 +230,9 @@ mod tests {
         let policy = policy.map(|text| {
             json!({
                 "url": "https://mta-sts.example.com/.well-known/mta-sts.txt",
-                "reply": null, "error": null, "tlsrpt_result_type": null,
+                "reply": { "status": 200, "headers": [["content-type", "text/plain"]],
+                           "body": text, "truncated": false },
+                "error": null, "tlsrpt_result_type": null,
                 "lint": serde_json::to_value(crate::lint_policy(text.as_bytes())).unwrap_or_default(),
             })
         });
