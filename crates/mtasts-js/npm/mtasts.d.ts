@@ -233,6 +233,64 @@ export interface FailureSummary {
   failure_reason_code: string | null;
 }
 
+/**
+ * Many reports added up (the core's `summarize_reports`): what the web page's /reports view shows
+ * and what the Worker's `GET /api/domains/D/reports` answers (see {@link DomainReports}).
+ */
+export interface ReportsOverview {
+  /** Reports read. */
+  reports: number;
+  /** Successful sessions, over all reports. */
+  successful: number;
+  /** Failed sessions, over all reports. */
+  failed: number;
+  /** Per UTC day of each report's `start-datetime`, oldest first. */
+  days: DayTotals[];
+  /** Reports whose start could not be read as a date-time (counted in the totals only). */
+  undated_reports: number;
+  /** Failed sessions per result type, from the failure details. */
+  result_types: Record<string, number>;
+  /** Failed sessions per receiving MX host, most failures first. */
+  mx_hosts: MxFailures[];
+  /** Per reporting organization (`organization-name`), by name. */
+  organizations: OrganizationTotals[];
+}
+
+/** The reports of one UTC day. */
+export interface DayTotals {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  reports: number;
+  successful: number;
+  failed: number;
+  result_types: Record<string, number>;
+}
+
+/** The failures at one receiving MX host (`null`: failures that name no host). */
+export interface MxFailures {
+  mx: string | null;
+  failed: number;
+  result_types: Record<string, number>;
+}
+
+/** The reports of one sending organization (`null`: the reports did not say). */
+export interface OrganizationTotals {
+  organization: string | null;
+  reports: number;
+  successful: number;
+  failed: number;
+}
+
+/** The Worker's `GET /api/domains/D/reports[?days=N]`: the overview of the domain's stored reports. */
+export interface DomainReports extends ReportsOverview {
+  /** The domain whose policies were added up. */
+  domain: string;
+  /** The first UTC day of the window (`?days=N`), `null` without one. */
+  since: string | null;
+  /** Whether some reports in the window were left out (over the read limits). */
+  truncated: boolean;
+}
+
 /** What `generate` takes. */
 export interface GenerateOptions {
   /** The mail domain. */

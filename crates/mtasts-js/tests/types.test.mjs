@@ -23,6 +23,16 @@ async function samples() {
   for (const { bytes } of fixtures("tlsrpt-records")) out.push(["LintResult<TlsRptRecord>", mtasts.lintTlsRptRecord(recordText(bytes))]);
   for (const { input } of vectors("tlsa-record.jsonl")) out.push(["LintResult<Tlsa>", mtasts.lintTlsa(input)]);
   for (const { bytes } of fixtures("tlsrpt-reports")) out.push(["LintResult<ReportSummary>", mtasts.lintReport(new Uint8Array(bytes))]);
+  // The Worker's reports view (`DomainReports`): the core's overview of the valid corpus reports,
+  // as the core's example `reports_overview` computes it (what the Worker answers beside its
+  // `domain`, `since` and `truncated`; tests/worker compares the Worker with the same example).
+  const tool = join(process.env.MTASTS_ROOT, "target/debug/examples/reports_overview");
+  const valid = fixtures("tlsrpt-reports").filter((f) => f.expected?.valid).map((f) => f.path);
+  for (const domain of ["example.com", "test.mailflow.ovh"]) {
+    const overview = JSON.parse(execFileSync(tool, [domain, ...valid], { encoding: "utf8" }));
+    assert.ok(overview.reports > 0, `${domain}: no report in the overview`);
+    out.push(["DomainReports", { domain, since: null, truncated: false, ...overview }]);
+  }
   out.push(["Generated", mtasts.generate({ domain: "example.com", mx: ["mx.example.com"] })]);
   out.push(["Generated", mtasts.generate({ domain: "example.com", mx: ["mx.example.com"], rua: ["mailto:r@example.com"], mode: "enforce" })]);
   const standin = await startStandin();
