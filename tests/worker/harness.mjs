@@ -4,8 +4,10 @@
 // hosts resolve (see `hostsNamespace`): `make dev`, the web tests and the web benchmark use both.
 import { spawn, spawnSync } from "node:child_process";
 import http from "node:http";
-import { existsSync, mkdirSync, readFileSync, rmSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+
+import { ensureDevVars } from "../../scripts/dev-vars.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -21,13 +23,10 @@ const ENV = {
   NO_COLOR: "1",
 };
 
-/** The local API token: .dev.vars (created from .dev.vars.example when missing, as `make dev` does). */
+/** The local operator token: .dev.vars, made with a random token when missing or weak, as
+ * `make dev` makes it (scripts/dev-vars.mjs). */
 export function apiToken() {
-  const vars = join(ROOT, ".dev.vars");
-  if (!existsSync(vars)) copyFileSync(join(ROOT, ".dev.vars.example"), vars);
-  const match = readFileSync(vars, "utf8").match(/^API_TOKEN=(.*)$/m);
-  if (!match) throw new Error(".dev.vars has no API_TOKEN line");
-  return match[1].trim();
+  return ensureDevVars(ROOT).token;
 }
 
 /**
@@ -58,6 +57,8 @@ export async function startWorker({
   const args = [
     "dev", "--ip", "127.0.0.1", "--port", String(port), ...persist,
     "--show-interactive-dev-session=false", "--inspector-port", String(port + 1000),
+    // GET /__scheduled runs the scheduled event (the retention cron).
+    "--test-scheduled",
   ];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   let [command, commandArgs] = [WRANGLER, args];
@@ -192,6 +193,37 @@ export async function startLocalInternet({
   } catch (error) {
     await standin.stop();
     throw error;
+  }
+}
+
+/**
+ * Runs `sql` on the local D1 of the Worker started with `name` (`wrangler d1 execute`, the same
+ * SQLite files the running Worker uses), for what a test cannot wait for: time passing (moving
+ * arrival times back a year) or rows an older version wrote. Answers wrangler's JSON results.
+ */
+export function d1Execute(name, sql) {
+  const state = join(ROOT, "target/worker-test", name);
+  const run = spawnSync(
+    WRANGLER,
+    ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", sql],
+    { cwd: ROOT, env: ENV, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
+  if (run.status !== 0) throw new Error(`d1 execute failed:\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+/**
+ * Applies migrations/*.sql, in order, to a D1 binding of the Miniflare API (`wrangler dev`
+ * applies them itself, see `startWorker`): comment lines dropped, one statement per `;` at a
+ * line's end.
+ */
+export async function applyMigrations(db) {
+  const dir = join(ROOT, "migrations");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    const sql = readFileSync(join(dir, file), "utf8").split("\n").filter((l) => !/^\s*--/.test(l))
+      .map((l) => l.replace(/\s--.*$/, "")).join("\n");
+    const statements = sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean);
+    await db.batch(statements.map((s) => db.prepare(s)));
   }
 }
 

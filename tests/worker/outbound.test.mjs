@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { ROOT } from "./harness.mjs";
+import { ROOT, applyMigrations } from "./harness.mjs";
 
 const POLICY = "version: STSv1\r\nmode: enforce\r\nmx: mail.public.example\r\nmax_age: 86400\r\n";
 const outbound = [];
@@ -19,6 +19,7 @@ function miniflare(bindings = {}) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     d1Databases: ["DB"],
+    r2Buckets: ["REPORTS"],
     bindings: {
       EDGE_RATE_PER_MINUTE: "1000",
       EDGE_TIMEOUT_MS: "3000",
@@ -43,6 +44,7 @@ async function recorder(request) {
 before(async () => {
   mf = miniflare();
   await mf.ready;
+  await applyMigrations(await mf.getD1Database("DB"));
 });
 after(async () => { await mf?.dispose(); });
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { startWorker, apiToken, requestWithHost, buildCoreOverview, coreOverview, ROOT } from "./harness.mjs";
 
 const CORPUS = join(ROOT, "tests/data/tlsrpt-reports");
@@ -24,7 +25,7 @@ before(async () => {
     // REPORTS_MAX_READ: above any corpus domain's count, below the many-reports case's.
     vars: {
       EDGE_RATE_PER_MINUTE: "1000", TLSRPT_MAX_BODY: "1048576", TLSRPT_MAX_JSON: "8388608",
-      REPORTS_MAX_READ: String(MAX_READ),
+      REPORTS_MAX_READ: String(MAX_READ), AUTH_FAILURES_PER_MINUTE: "1000",
     },
   });
   base = worker.base;
@@ -149,13 +150,21 @@ test("DELETE follows RFC 8461 §8.3", async () => {
   assert.equal(r.status, 404);
 });
 
-/** The identity the Worker deduplicates on, computed independently here. */
-function identityOf(report) {
+/** What the Worker files a report under, computed independently here: its policy domains, its
+ * digest (a repeat is the same decoded JSON) and its identity (the same identity with another
+ * digest is a conflict). */
+function identityOf(report, decoded) {
   const domains = [...new Set((report.policies ?? [])
     .map((p) => p?.policy?.["policy-domain"])
     .filter((d) => typeof d === "string" && d.trim())
     .map((d) => d.trim().toLowerCase().replace(/\.$/, "")))].sort();
-  return { domains, key: JSON.stringify([report["organization-name"], report["report-id"], domains, report["date-range"]]) };
+  const range = report["date-range"] ?? {};
+  const text = (v) => (typeof v === "string" ? v : "");
+  return {
+    domains,
+    key: createHash("sha256").update(decoded).digest("hex"),
+    identity: JSON.stringify([text(report["organization-name"]), text(report["report-id"]), text(range["start-datetime"]), text(range["end-datetime"])]),
+  };
 }
 
 test("TLS-RPT intake of every corpus report (JSON and gzip), repeats, summaries", async () => {
@@ -163,9 +172,10 @@ test("TLS-RPT intake of every corpus report (JSON and gzip), repeats, summaries"
   assert.ok(files.length >= 30);
   const reports = files.map((file) => {
     const bytes = readFileSync(join(CORPUS, file));
-    const json = JSON.parse((file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8"));
+    const decoded = file.endsWith(".gz") ? gunzipSync(bytes) : bytes;
+    const json = JSON.parse(decoded.toString("utf8"));
     const expected = JSON.parse(readFileSync(join(CORPUS, `${file}.expected.json`), "utf8"));
-    return { file, bytes, json, valid: expected.valid, ...identityOf(json) };
+    return { file, bytes, json, valid: expected.valid, ...identityOf(json, decoded) };
   });
   // Host every domain the corpus names (some are not valid names; their reports stay 404).
   const hosted = new Set();
@@ -202,9 +212,18 @@ test("TLS-RPT intake of every corpus report (JSON and gzip), repeats, summaries"
   const xmox = reports.filter((r) => r.domains.includes("test.xmox.nl") && r.valid);
   assert.ok(new Set(xmox.map((x) => x.key)).size >= 2);
   for (const domain of hosted) {
-    const files = storedFiles.filter((f) => f.domains.includes(domain)).map((f) => join(CORPUS, f.file));
+    const stored = storedFiles.filter((f) => f.domains.includes(domain));
+    const files = stored.map((f) => join(CORPUS, f.file));
     const answer = await reportsView(domain);
     assertOverview(answer, coreOverview(domain, files), { domain, since: null, truncated: false });
+    // Each stored report listed once, by its digest; conflicts: the same identity, another digest.
+    assert.deepEqual(answer.received.map((r) => r.id).sort(), stored.map((f) => f.key).sort(), domain);
+    const conflicted = stored.filter((f) => storedFiles.some((g) => g.identity === f.identity && g.key !== f.key));
+    assert.equal(answer.conflicts, conflicted.length, domain);
+    for (const r of answer.received) {
+      assert.equal(r.channel, "https");
+      assert.ok(Math.abs(Date.parse(r.received_at) - Date.now()) < 600_000, r.received_at);
+    }
     if (domain === "test.xmox.nl") assert.ok(answer.reports >= 2 && answer.days.length >= 1 && answer.successful > 0);
   }
 });
@@ -216,12 +235,15 @@ async function reportsView(domain, query = "") {
   return jsonOf(r);
 }
 
-/** The answer is the core's overview `want`, with `extra` (domain, since, truncated) beside it. */
+/** The answer is the core's overview `want`, with `extra` (domain, since, truncated) beside it,
+ * and the list of the reports read (`received`, `conflicts`). */
 function assertOverview(answer, want, extra) {
-  assert.deepEqual(Object.keys(answer).sort(), [...Object.keys(want), ...Object.keys(extra)].sort());
-  const { domain, since, truncated, ...overview } = answer;
+  assert.deepEqual(Object.keys(answer).sort(), [...Object.keys(want), ...Object.keys(extra), "conflicts", "received"].sort());
+  const { domain, since, truncated, conflicts, received, ...overview } = answer;
   assert.deepEqual({ domain, since, truncated }, extra);
   assert.deepEqual(overview, want, extra.domain);
+  assert.equal(received.length, want.reports, extra.domain);
+  assert.equal(conflicts, received.filter((r) => r.conflict).length);
 }
 
 /** A report of `policies` ([domain, successful, [[result type, mx, failed]...]]) from `start`. */

@@ -40,8 +40,25 @@ pub fn public_domain(input: &str, refused_suffixes: &[&str]) -> Result<String, A
         })
 }
 
+/// A domain the edge routes and the ownership proof may look up: [`public_domain`] with the
+/// suffixes `EDGE_REFUSED_SUFFIXES` names (comma-separated), or the defaults of
+/// `wrangler.toml` when it is not set.
+pub fn edge_domain(input: &str, env: &worker::Env) -> Result<String, ApiError> {
+    let configured = crate::config::text(env, "EDGE_REFUSED_SUFFIXES");
+    let refused = if configured.trim().is_empty() {
+        DEFAULT_REFUSED
+    } else {
+        configured.as_str()
+    };
+    let refused: Vec<&str> = refused.split(',').map(str::trim).collect();
+    public_domain(input, &refused)
+}
+
+/// Internal suffixes refused when `EDGE_REFUSED_SUFFIXES` is not set.
+const DEFAULT_REFUSED: &str = "localhost,local,localdomain,internal,intranet,lan,home,corp,home.arpa,test,invalid,example,onion,alt";
+
 /// Decodes `%XX` escapes (path parameters arrive encoded); invalid escapes stay as they are.
-fn percent_decode(input: &str) -> String {
+pub fn percent_decode(input: &str) -> String {
     let bytes = input.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

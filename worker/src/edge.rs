@@ -1,12 +1,14 @@
 //! Edge checks for the web page: `GET /api/policy?domain=D` (the raw policy fetch a page cannot
 //! do itself because of CORS) and `GET /api/check?domain=D` (the core's whole check). Both refuse
-//! anything but a public domain name before any outbound request, and rate-limit per client
-//! (per isolate, see [`crate::rate_limit`]). `GET /api/config` tells the page its default DoH
-//! resolver.
+//! anything but a public domain name before any outbound request, and count against the client
+//! prefix's `EDGE_RATE_PER_MINUTE` in D1 ([`crate::counters`], across isolates). `/api/check`
+//! runs under the core's edge limits ([`CheckLimits::edge`]): at most 10 MX hosts and a bounded
+//! number of DoH queries. `GET /api/config` tells the page its default DoH resolver.
 
-use crate::config::{doh_url, https_port, number, text};
-use crate::domain_input::public_domain;
-use crate::rate_limit::LIMITER;
+use crate::client::client_prefix;
+use crate::config::{doh_url, https_port, now_secs, number, text};
+use crate::counters::{take, Window};
+use crate::domain_input::edge_domain;
 use crate::reply::ApiError;
 use mtasts::check::{check_domain, policy_url, CheckError, PolicyFetcher, RelayedFetch};
 use mtasts_fetch::{DateClock, DohResolver, PlatformFetcher};
@@ -14,9 +16,6 @@ use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
 use worker::{Env, Request, Response, Result, RouteContext};
-
-/// Internal suffixes refused when `EDGE_REFUSED_SUFFIXES` is not set.
-const DEFAULT_REFUSED: &str = "localhost,local,localdomain,internal,intranet,lan,home,corp,home.arpa,test,invalid,example,onion,alt";
 
 #[derive(Deserialize)]
 struct DomainParam {
@@ -44,7 +43,7 @@ pub fn get_config(_req: Request, ctx: RouteContext<()>) -> Result<Response> {
 /// `GET /api/policy?domain=D`: the core's [`RelayedFetch`], written through `serde_json::Value`
 /// (keys in order, as the page and the tests have always read them).
 pub async fn get_policy(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let answer = match admit(&req, &ctx.env) {
+    let answer = match admit(&req, &ctx.env).await {
         Err(error) => Err(error),
         Ok(domain) => {
             let fetcher = fetcher(&ctx.env);
@@ -62,7 +61,7 @@ pub async fn get_policy(req: Request, ctx: RouteContext<()>) -> Result<Response>
 
 /// `GET /api/check?domain=D`.
 pub async fn get_check(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    let answer = match admit(&req, &ctx.env) {
+    let answer = match admit(&req, &ctx.env).await {
         Err(error) => Err(error),
         Ok(domain) => check(&domain, &ctx.env).await,
     };
@@ -95,33 +94,16 @@ fn fetcher(env: &Env) -> PlatformFetcher {
         .with_https_port(https_port(env))
 }
 
-/// The domain to check, refused (400) unless public, then the client's rate limit (429).
-fn admit(req: &Request, env: &Env) -> std::result::Result<String, ApiError> {
+/// The domain to check, refused (400) unless public, then the client prefix's rate limit (429).
+async fn admit(req: &Request, env: &Env) -> std::result::Result<String, ApiError> {
     let param = req
         .query::<DomainParam>()
         .map_err(|_| ApiError::new(400, "the query string cannot be read"))?;
-    let refused = Some(text(env, "EDGE_REFUSED_SUFFIXES"))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| DEFAULT_REFUSED.to_string());
-    let refused: Vec<&str> = refused.split(',').collect();
-    let domain = public_domain(param.domain.as_deref().unwrap_or(""), &refused)?;
-    let client = req
-        .headers()
-        .get("cf-connecting-ip")
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "local".to_string());
+    let domain = edge_domain(param.domain.as_deref().unwrap_or(""), env)?;
+    let db = env.d1("DB")?;
+    let scope = format!("edge:{}", client_prefix(req));
     let per_minute = number(env, "EDGE_RATE_PER_MINUTE", 30);
-    let now = js_sys::Date::now();
-    LIMITER
-        .with(|l| l.borrow_mut().take(&client, now, per_minute))
-        .map_err(|retry| {
-            ApiError::new(
-                429,
-                format!("too many checks from this client; retry in {retry} s"),
-            )
-            .with_detail(json!({ "retry_after": retry }))
-        })?;
+    take(&db, &scope, Window::Minute, per_minute, now_secs(), "too many checks from this client").await?;
     Ok(domain)
 }
 

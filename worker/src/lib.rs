@@ -4,10 +4,16 @@
 //!
 //! * **policy hosting**: `GET`/`HEAD /.well-known/mta-sts.txt` on host `mta-sts.<domain>` serves
 //!   the policy of every hosted domain (RFC 8461 §3.3) from D1;
-//! * **publishing**: `PUT`/`DELETE /api/domains/<domain>/policy` (bearer token) lint, store and
-//!   remove policies the RFC 8461 §8 way, answering the `_mta-sts` TXT record to publish;
-//! * **TLS-RPT intake**: `POST /tlsrpt` (RFC 8460 §5.4) stores every distinct report in D1 before
-//!   answering 201, and `GET /api/domains/<domain>/reports` (bearer token) sums them up;
+//! * **credentials** ([`auth`]): the operator's `API_TOKEN` does everything; domain tokens
+//!   (`POST`/`GET /api/domains/<domain>/tokens`, `DELETE …/tokens/<id>`) each do what one domain's
+//!   owner needs; with `OPEN_SIGNUP`, `POST …/claim` and `POST …/verify` give a domain token to
+//!   whoever proves control of the domain's DNS ([`signup`]);
+//! * **publishing**: `PUT`/`DELETE /api/domains/<domain>/policy` lint, store and remove policies
+//!   the RFC 8461 §8 way, answering the `_mta-sts` TXT record to publish;
+//! * **TLS-RPT intake**: `POST /tlsrpt` (RFC 8460 §5.4) keeps every distinct report (raw body in
+//!   R2, rows in D1, [`store`]) before answering 201, and `GET /api/domains/<domain>/reports`
+//!   sums them up and lists them, conflicts marked;
+//! * **retention**: the daily scheduled event deletes what is past its time ([`retention`]);
 //! * **edge checks**: `GET /api/policy` and `GET /api/check` run the policy fetch and the core's
 //!   domain check over the Worker's own `fetch` and DNS-over-HTTPS (`mtasts-fetch`, the I/O of
 //!   the npm package and the web page too); `GET /api/config` gives the web page its default DoH
@@ -21,21 +27,27 @@
 
 mod auth;
 mod body;
+mod client;
 mod config;
+mod counters;
 mod domain_input;
 mod edge;
 mod hosting;
 mod intake;
 mod media_type;
 mod publish;
-mod rate_limit;
 mod reply;
 mod report_key;
 mod reports;
+mod retention;
+mod secret;
+mod signup;
+mod store;
+mod tokens;
 
 pub use reply::ApiError;
 
-use worker::{event, Context, Env, Request, Response, Result, Router};
+use worker::{event, Context, Env, Request, Response, Result, Router, ScheduleContext, ScheduledEvent};
 
 /// The one path a policy is served on (RFC 8461 §3.3).
 pub const POLICY_PATH: &str = "/.well-known/mta-sts.txt";
@@ -61,12 +73,31 @@ pub async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     }
 }
 
+/// The daily scheduled event: retention ([`retention::run`]).
+#[event(scheduled)]
+pub async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    match retention::run(&env).await {
+        Ok(swept) => worker::console_log!(
+            "retention: {} reports deleted, {} legacy reports moved",
+            swept.reports,
+            swept.moved
+        ),
+        Err(error) => worker::console_error!("retention failed: {}", error.reason),
+    }
+}
+
 /// One handler per route.
 fn router() -> Router<'static, ()> {
     Router::new()
         .put_async("/api/domains/:domain/policy", publish::put_policy)
         .delete_async("/api/domains/:domain/policy", publish::delete_policy)
         .get_async("/api/domains/:domain/reports", reports::get_reports)
+        .get_async("/api/reports/:id/raw", reports::get_raw)
+        .post_async("/api/domains/:domain/tokens", tokens::post_token)
+        .get_async("/api/domains/:domain/tokens", tokens::get_tokens)
+        .delete_async("/api/domains/:domain/tokens/:id", tokens::delete_token)
+        .post_async("/api/domains/:domain/claim", signup::post_claim)
+        .post_async("/api/domains/:domain/verify", signup::post_verify)
         .post_async("/tlsrpt", intake::post_report)
         .get_async("/api/policy", edge::get_policy)
         .get_async("/api/check", edge::get_check)

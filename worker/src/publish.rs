@@ -1,11 +1,12 @@
 //! Publishing (RFC 8461 §8): `PUT` lints and stores a policy under a new `id`; `DELETE` starts
-//! the §8.3 removal. Both need the bearer token and answer the `_mta-sts` TXT record to publish.
+//! the §8.3 removal. Both need the operator's token or a token of that domain
+//! ([`crate::auth`]), and answer the `_mta-sts` TXT record to publish.
 //!
 //! `PUT /api/domains/<domain>/policy` takes either the policy file itself (any type but JSON;
 //! LF or CRLF) or JSON `{"mode": "enforce"|"testing"|"none", "mx": ["..."], "max_age": N}`,
 //! which the core's generator turns into a policy file.
 
-use crate::auth::require_token;
+use crate::auth::{authorize, Access, Need};
 use crate::body::read_bounded;
 use crate::config::now_secs;
 use crate::domain_input::path_domain;
@@ -50,14 +51,14 @@ pub async fn delete_policy(req: Request, ctx: RouteContext<()>) -> Result<Respon
 }
 
 async fn put(req: &mut Request, ctx: &RouteContext<()>) -> std::result::Result<Response, ApiError> {
-    require_token(req, &ctx.env)?;
     let domain = path_domain(ctx.param("domain").map_or("", String::as_str))?;
+    let db = ctx.env.d1("DB")?;
+    authorize(req, &ctx.env, &db, Need::Domain(&domain), Access::Change).await?;
     let is_json = req
         .headers()
         .get("content-type")?
         .is_some_and(|t| MediaType::parse(&t).essence.contains("json"));
     let body = read_bounded(req, MAX_POLICY_BODY).await?;
-    let db = ctx.env.d1("DB")?;
     let old = stored(&db, &domain).await?;
     let now = now_secs();
     let id = next_policy_id(old.as_ref().map(|o| o.policy_id.as_str()), now);
@@ -115,9 +116,9 @@ async fn put(req: &mut Request, ctx: &RouteContext<()>) -> std::result::Result<R
 }
 
 async fn delete(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Response, ApiError> {
-    require_token(req, &ctx.env)?;
     let domain = path_domain(ctx.param("domain").map_or("", String::as_str))?;
     let db = ctx.env.d1("DB")?;
+    authorize(req, &ctx.env, &db, Need::Domain(&domain), Access::Change).await?;
     let Some(old) = stored(&db, &domain).await? else {
         return Err(ApiError::new(404, format!("{domain} has no hosted policy")));
     };

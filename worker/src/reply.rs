@@ -10,8 +10,11 @@ pub struct ApiError {
     pub status: u16,
     /// What was wrong, in lower case, naming the value.
     pub reason: String,
-    /// Anything more (findings, limits), merged into the JSON object.
+    /// Anything more (findings, limits), sent under `detail`.
     pub detail: Option<serde_json::Value>,
+    /// Seconds until a limit resets, sent as `Retry-After` (RFC 9110 §10.2.3) and as
+    /// `retry_after` in the JSON.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -21,7 +24,14 @@ impl ApiError {
             status,
             reason: reason.into(),
             detail: None,
+            retry_after: None,
         }
+    }
+
+    /// The same error with a `Retry-After` of `seconds`.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// The same error with more detail under `detail`.
@@ -36,7 +46,16 @@ impl ApiError {
         if let (Some(object), Some(detail)) = (body.as_object_mut(), &self.detail) {
             object.insert("detail".to_string(), detail.clone());
         }
-        json(self.status, &body)
+        if let (Some(object), Some(seconds)) = (body.as_object_mut(), self.retry_after) {
+            object.insert("retry_after".to_string(), seconds.into());
+        }
+        let mut response = json(self.status, &body)?;
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .set("retry-after", &seconds.to_string())?;
+        }
+        Ok(response)
     }
 }
 

@@ -1,51 +1,25 @@
-//! What identifies a report (RFC 8460 §4.4 `report-id` within its organization), and the policy
-//! domains it is filed under in D1.
+//! What a stored report is known by: its digest (the SHA-256 of its decoded JSON: a repeat is the
+//! byte-identical report), its identity (RFC 8460 §4.4: `organization-name`, `report-id` and
+//! `date-range`; two different reports with one identity are a conflict, shown to the owner), and
+//! the policy domains it is filed under.
 
 use mtasts::ReportSummary;
 
-/// The identity of a report: a repeat of it has the same key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportIdentity {
-    /// `organization-name` (`''` when absent).
-    pub organization: String,
-    /// `report-id` (`''` when absent).
-    pub report_id: String,
-    /// The report's policy domains, normalized, sorted, comma-separated.
-    pub policy_domains: String,
-    /// `date-range.start-datetime` (`''` when absent).
-    pub start: String,
-    /// `date-range.end-datetime` (`''` when absent).
-    pub end: String,
-}
-
-impl ReportIdentity {
-    /// The identity of a summarized report.
-    pub fn of(summary: &ReportSummary) -> Self {
-        let range = summary.date_range.as_ref();
-        ReportIdentity {
-            organization: summary.organization.clone().unwrap_or_default(),
-            report_id: summary.report_id.clone().unwrap_or_default(),
-            policy_domains: policy_domains(summary).join(","),
-            start: range
-                .and_then(|r| r.start_datetime.clone())
-                .unwrap_or_default(),
-            end: range
-                .and_then(|r| r.end_datetime.clone())
-                .unwrap_or_default(),
-        }
-    }
-
-    /// The primary key: the five fields as a JSON array (unambiguous whatever they contain).
-    pub fn key(&self) -> String {
-        serde_json::json!([
-            self.organization,
-            self.report_id,
-            self.policy_domains,
-            self.start,
-            self.end
-        ])
-        .to_string()
-    }
+/// The identity of a report: the reports view marks two stored reports with the same identity and
+/// different digests as a conflict (one of them may be a forgery sent first).
+pub fn identity(summary: &ReportSummary) -> String {
+    let range = summary.date_range.as_ref();
+    serde_json::json!([
+        summary.organization.as_deref().unwrap_or_default(),
+        summary.report_id.as_deref().unwrap_or_default(),
+        range
+            .and_then(|r| r.start_datetime.as_deref())
+            .unwrap_or_default(),
+        range
+            .and_then(|r| r.end_datetime.as_deref())
+            .unwrap_or_default(),
+    ])
+    .to_string()
 }
 
 /// A policy domain as stored: lower case, without the root dot.
@@ -80,10 +54,10 @@ mod tests {
         .unwrap();
         let lint = mtasts::lint_report(&bytes);
         let summary = lint.value.unwrap();
-        let identity = ReportIdentity::of(&summary);
-        assert_eq!(identity.policy_domains, "test.xmox.nl");
-        assert!(!identity.report_id.is_empty());
-        assert!(identity.key().starts_with('['));
+        let id: Vec<String> = serde_json::from_str(&identity(&summary)).unwrap();
+        assert_eq!(id.len(), 4);
+        assert_eq!(id[0], "Google Inc.");
+        assert!(!id[1].is_empty());
         assert_eq!(policy_domains(&summary), vec!["test.xmox.nl".to_string()]);
     }
 

@@ -2,17 +2,17 @@
 //! association data, DNS RDATA in messages.
 
 /// `bytes` as lower-case hex.
-pub(crate) fn encode(bytes: &[u8]) -> String {
+pub fn encode(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `bytes` as upper-case hex.
-pub(crate) fn encode_upper(bytes: &[u8]) -> String {
+pub fn encode_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
 /// The bytes of an even number of hex digits (either case); `None` for anything else.
-pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+pub fn decode(text: &str) -> Option<Vec<u8>> {
     // `from_str_radix` alone would take a sign (`+1`).
     if text.len() % 2 == 1 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
