@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   webSuite, openPage, assertLocalOnly, assertLandmarks, assertAccessible,
-  expectedCheck, cliCheck, runCheck, waitForVerdict, screenshot, PHONE,
+  expectedCheck, cliCheck, runCheck, waitForVerdict, screenshot, assertNoHorizontalScroll, PHONE,
 } from "./support.mjs";
 
 const suite = webSuite();
@@ -94,6 +94,10 @@ test("/?domain=D starts the check, shows progress; Copy JSON copies the core's r
     await page.locator("[data-testid=progress]").waitFor({ state: "visible" });
     assert.equal(await waitForVerdict(page), core.verdict);
     assert.equal(await page.locator("input#domain").inputValue(), domain);
+    const line = page.locator("[data-testid=resolver-in-use]");
+    assert.equal(await line.getAttribute("data-origin"), "site");
+    assert.equal(await line.innerText(), `Resolver used: ${suite.server.standin.dohUrl} (this site's)`);
+    assert.equal(await page.locator(".link-resolver").count(), 0, "no notice without a doh in the link");
     await page.getByRole("button", { name: "Copy JSON" }).click();
     const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
     assert.equal(copied.domain, domain);
@@ -153,6 +157,142 @@ test("the check on a phone, light and dark: no horizontal scrolling, accessible"
       await assertAccessible(page, `/ result, 375 px, ${colorScheme}`);
       await screenshot(page, `check-result-375-${colorScheme}`);
     }
+    assert.deepEqual(problems, []);
+    assertLocalOnly(requests);
+  } finally {
+    await context.close();
+  }
+});
+
+/** A resolver the site did not suggest: the stand-in's, under another URL (the same origin, so the
+ * page's CSP lets it through and the stand-in answers), which the request log tells apart. */
+function linkResolver(server) {
+  return `${server.standin.dohUrl}?resolver=from-the-link`;
+}
+
+/** The DoH requests among `requests`, by URL: { site, link, other }. */
+function dohRequests(requests, server) {
+  const link = linkResolver(server);
+  const doh = requests.filter((url) => url.startsWith(server.standin.dohUrl));
+  return {
+    site: doh.filter((url) => url === server.standin.dohUrl).length,
+    link: doh.filter((url) => url === link).length,
+    other: doh.filter((url) => url !== server.standin.dohUrl && url !== link),
+  };
+}
+
+/** Opens `query` and waits until the page knows the site's resolver and shows the link's notice. */
+async function openWaiting(page, query) {
+  await page.goto(`/${query}`);
+  const notice = page.locator("[data-testid=link-resolver] .link-resolver");
+  await notice.waitFor({ state: "visible" });
+  // Whatever the page would start on its own starts with the notice; give it time to show.
+  await page.waitForTimeout(750);
+  return notice;
+}
+
+test("a link with another resolver fills the box and runs nothing until Check, which uses it", async () => {
+  const domain = "healthy-1mx.test";
+  const want = expectedCheck(domain);
+  const link = linkResolver(suite.server);
+  const { context, page, requests, problems } = await openPage(suite.browser, suite.server.base);
+  try {
+    const notice = await openWaiting(page, `?domain=${domain}&doh=${encodeURIComponent(link)}`);
+    assert.deepEqual(dohRequests(requests, suite.server), { site: 0, link: 0, other: [] }, "no DoH query before Check");
+    assert.equal(await page.locator("[data-testid=progress]").count(), 0, "no check in progress");
+    assert.equal(await page.locator("[data-testid=verdict]").count(), 0, "no verdict");
+    assert.equal(await page.locator("input#domain").inputValue(), domain);
+    assert.equal(await page.locator("input#doh").inputValue(), link, "the box holds the link's resolver");
+    const said = await notice.innerText();
+    assert.match(said, /The check has not run\./);
+    assert.ok(said.includes(link), `the notice names the resolver: ${said}`);
+    assert.match(said, /Press Check to run it with that resolver/);
+    assert.equal(await page.locator("[data-testid=link-resolver]").getAttribute("role"), "status");
+    const line = page.locator("[data-testid=resolver-in-use]");
+    assert.equal(await line.getAttribute("data-origin"), "link");
+    assert.equal(await line.innerText(), `Resolver: ${link} (from the link)`);
+    assert.equal(await page.locator("input#doh").getAttribute("aria-describedby"), "doh-in-use doh-hint");
+    await assertAccessible(page, "/ waiting on a link's resolver");
+    await screenshot(page, "check-link-resolver");
+
+    // The user presses Check: the check runs, with the resolver the box holds.
+    await page.locator("form[role=search]").getByRole("button", { name: "Check", exact: true }).click();
+    assert.equal(await waitForVerdict(page), want.verdict);
+    const used = dohRequests(requests, suite.server);
+    assert.ok(used.link > 0, "the check queried the link's resolver");
+    assert.equal(used.site, 0, "and not the site's");
+    assert.deepEqual(used.other, []);
+    assert.equal(await line.innerText(), `Resolver used: ${link} (from the link)`);
+    assert.equal(await page.locator(".link-resolver").count(), 0, "the notice is gone once the check ran");
+    assert.deepEqual(problems, []);
+    assertLocalOnly(requests);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the link's notice offers this site's resolver instead, and checks with it", async () => {
+  const domain = "mx-not-covered.test";
+  const want = expectedCheck(domain);
+  const link = linkResolver(suite.server);
+  const { context, page, requests, problems } = await openPage(suite.browser, suite.server.base);
+  try {
+    const notice = await openWaiting(page, `?domain=${domain}&doh=${encodeURIComponent(link)}`);
+    assert.equal(dohRequests(requests, suite.server).link, 0);
+    await notice.getByRole("button", { name: "Check with this site's resolver" }).click();
+    assert.equal(await waitForVerdict(page), want.verdict);
+    const used = dohRequests(requests, suite.server);
+    assert.ok(used.site > 0, "the check queried the site's resolver");
+    assert.equal(used.link, 0, "and never the link's");
+    assert.equal(await page.locator("input#doh").inputValue(), suite.server.standin.dohUrl);
+    const line = page.locator("[data-testid=resolver-in-use]");
+    assert.equal(await line.getAttribute("data-origin"), "site");
+    assert.equal(await line.innerText(), `Resolver used: ${suite.server.standin.dohUrl} (this site's)`);
+    // The permalink no longer carries the link's resolver.
+    assert.equal(new URL(page.url()).searchParams.get("doh"), null);
+    assert.deepEqual(problems, []);
+    assertLocalOnly(requests);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a link whose doh is this site's resolver runs the check at once", async () => {
+  const domain = "healthy-1mx.test";
+  const { context, page, requests } = await openPage(suite.browser, suite.server.base);
+  try {
+    await page.goto(`/?domain=${domain}&doh=${encodeURIComponent(suite.server.standin.dohUrl)}`);
+    assert.equal(await waitForVerdict(page), expectedCheck(domain).verdict);
+    assert.ok(dohRequests(requests, suite.server).site > 0);
+    assert.equal(await page.locator(".link-resolver").count(), 0);
+    assert.equal(await page.locator("[data-testid=resolver-in-use]").getAttribute("data-origin"), "site");
+  } finally {
+    await context.close();
+  }
+});
+
+test("a hostile doh in the link, on a phone in the dark: shown without control characters, accessible", async () => {
+  const { context, page, requests, problems } = await openPage(suite.browser, suite.server.base, {
+    viewport: PHONE, colorScheme: "dark",
+  });
+  try {
+    // Line breaks, a bell, a right-to-left override and an isolate, and a very long tail.
+    const hostile = `https://resolver.example/dns-query?a=1\r\n\u0007\u202Egro.live\u2066${"x".repeat(400)}`;
+    const clean = `https://resolver.example/dns-query?a=1gro.live${"x".repeat(400)}`;
+    const notice = await openWaiting(page, `?domain=healthy-1mx.test&doh=${encodeURIComponent(hostile)}`);
+    assert.equal(await page.locator("input#doh").inputValue(), clean, "the box holds the link's resolver, cleaned");
+    // The text itself (textContent: no line breaks of the layout), URL and all.
+    const texts = [await notice.textContent(), await page.locator("[data-testid=resolver-in-use]").textContent()];
+    for (const text of texts) {
+      assert.doesNotMatch(text, /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u, `no control characters in ${JSON.stringify(text)}`);
+      assert.ok(text.includes(`${clean.slice(0, 200)}…`), `the URL is cut after 200 characters: ${text}`);
+      assert.ok(!text.includes(clean), "and not shown in full");
+    }
+    assert.equal(requests.filter((url) => url.includes("/dns-query")).length, 0, "no DoH query");
+    assert.equal(await page.locator("[data-testid=verdict]").count(), 0);
+    await assertNoHorizontalScroll(page, "/ waiting, 375 px, dark");
+    await assertAccessible(page, "/ waiting on a link's resolver, 375 px, dark");
+    await screenshot(page, "check-link-resolver-375-dark");
     assert.deepEqual(problems, []);
     assertLocalOnly(requests);
   } finally {

@@ -273,3 +273,40 @@ export function coreOverview(domain, files) {
   if (run.status !== 0) throw new Error(`reports_overview ${domain} failed:\n${run.stderr}`);
   return JSON.parse(run.stdout);
 }
+
+/** The stand-in's record control endpoint beside its DoH URL (`…/dns-query` → `…/control/records`). */
+function standinControlUrl(dohUrl) {
+  return new URL("/control/records", dohUrl).href;
+}
+
+/** Sends one record change to the stand-in's control endpoint; its JSON answer, or throws. */
+async function changeStandinRecord(method, dohUrl, record) {
+  const response = await fetch(standinControlUrl(dohUrl), {
+    method,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(record),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${standinControlUrl(dohUrl)} ${JSON.stringify(record)}: ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/**
+ * Adds a DNS record to the running stand-in whose DoH URL `startStandin` returned, e.g.
+ * `{ name: "_mtasts-challenge.healthy-1mx.test", type: "TXT", value: "mtasts-verify=…" }`
+ * (`type` A, AAAA, MX, TXT or CNAME; optional `ttl`, default 60). The next DoH query sees it;
+ * TXT records added at one name make one RRset. Resolves with the stand-in's answer
+ * `{ name, type, value, ttl, added, rrset }`; throws on a non-2xx answer.
+ */
+export function addStandinRecord(dohUrl, { name, type, value, ttl }) {
+  return changeStandinRecord("POST", dohUrl, { name, type, value, ttl });
+}
+
+/**
+ * Removes records added with `addStandinRecord`: the one with `value`, or without `value` every
+ * one of that name and type (zone-file records stay). Resolves with `{ name, type, removed, rrset }`
+ * (`removed` may be 0); throws on a non-2xx answer.
+ */
+export function removeStandinRecord(dohUrl, { name, type, value }) {
+  return changeStandinRecord("DELETE", dohUrl, { name, type, value });
+}

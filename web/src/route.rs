@@ -82,6 +82,29 @@ pub fn query_param(name: &str) -> Option<String> {
         .get(name)
 }
 
+/// A query parameter as text the page may show and use: [`printable`], trimmed; `None` when the
+/// parameter is missing or nothing is left of it.
+pub fn query_text(name: &str) -> Option<String> {
+    let text = printable(&query_param(name)?);
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// `text` without control characters (Unicode category Cc: line breaks, escapes) and without
+/// the bidirectional formatting characters (Unicode UAX #9: embeddings, overrides, isolates,
+/// marks) that would make what a link carries read as something else.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            !c.is_control()
+                && !matches!(
+                    c,
+                    '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+                )
+        })
+        .collect()
+}
+
 /// Puts `url` in the address bar: a new history entry (`push`), or in place of the current one.
 pub fn set_url(url: &str, push: bool) {
     let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {

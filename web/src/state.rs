@@ -19,6 +19,58 @@ pub enum Phase {
     Failed(String),
 }
 
+/// Who chose the DoH resolver of a check: what the page says beside the resolver box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolverOrigin {
+    /// The resolver this site suggests (`doh_url` of `/api/config`).
+    Site,
+    /// The `doh` parameter of the link that opened the page: someone else's choice, so the page
+    /// never runs a check with it until the user asks.
+    Link,
+    /// One the user typed.
+    User,
+}
+
+impl ResolverOrigin {
+    /// Who chose `url`, given the site's resolver and the link's (`None` without one).
+    pub fn of(url: &str, site: &str, link: Option<&str>) -> ResolverOrigin {
+        if url == site {
+            ResolverOrigin::Site
+        } else if link == Some(url) {
+            ResolverOrigin::Link
+        } else {
+            ResolverOrigin::User
+        }
+    }
+
+    /// Its name in `data-origin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolverOrigin::Site => "site",
+            ResolverOrigin::Link => "link",
+            ResolverOrigin::User => "user",
+        }
+    }
+
+    /// What the page says of it, after the resolver's URL.
+    pub fn label(self) -> &'static str {
+        match self {
+            ResolverOrigin::Site => "this site's",
+            ResolverOrigin::Link => "from the link",
+            ResolverOrigin::User => "yours",
+        }
+    }
+}
+
+/// The DoH resolver a check runs with, and who chose it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolver {
+    /// Its URL (RFC 8484).
+    pub url: String,
+    /// Who chose it.
+    pub origin: ResolverOrigin,
+}
+
 /// The check page's state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckState {
@@ -26,6 +78,8 @@ pub struct CheckState {
     pub run: u32,
     /// The domain as the user gave it.
     pub domain: String,
+    /// The resolver of the check started last (`None` before the first).
+    pub resolver: Option<Resolver>,
     /// The steps finished so far, in order.
     pub steps: Vec<Step>,
     /// Where the check stands.
@@ -41,6 +95,8 @@ pub enum Action {
         run: u32,
         /// The domain as given.
         domain: String,
+        /// The resolver it runs with.
+        resolver: Resolver,
     },
     /// Check `run` finished a step.
     Step(u32, Step),
@@ -53,9 +109,14 @@ impl Reducible for CheckState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
-            Action::Start { run, domain } => Rc::new(CheckState {
+            Action::Start {
                 run,
                 domain,
+                resolver,
+            } => Rc::new(CheckState {
+                run,
+                domain,
+                resolver: Some(resolver),
                 steps: Vec::new(),
                 phase: Phase::Running,
             }),

@@ -15,6 +15,8 @@
 //!   RRSIG records are ever returned, even with DO set.
 //! - RA is set (this is a recursive resolver's answer), AA is not; RD and CD are copied. An EDNS
 //!   query gets an OPT record back, with the DO bit copied.
+//! - Records added at run time ([`Zones::add`]) answer exactly as the zone files' do: they join
+//!   the RRset of their name and type, and make their name (and the names above it) exist.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
@@ -25,10 +27,16 @@ use domain::base::rdata::RecordData as _;
 use domain::base::{Message, MessageBuilder, Rtype, ToName};
 use domain::rdata::ZoneRecordData;
 
+use crate::runtime_record::{
+    parse_owner, parse_record, parse_value, RecordError, RecordType, RuntimeRecord,
+};
 use crate::zone::{RecordData, StoredName, Zone};
 
 /// The longest CNAME chain followed.
 pub const MAX_CNAME_CHAIN: usize = 8;
+
+/// The most records added at run time, all names together.
+pub const MAX_ADDED_RECORDS: usize = 1024;
 
 /// The EDNS UDP payload size announced in answers (the DNS Flag Day 2020 value).
 const EDNS_PAYLOAD_SIZE: u16 = 1232;
@@ -69,9 +77,30 @@ pub(crate) enum Reply {
 #[derive(Debug, Default)]
 pub(crate) struct Zones {
     zones: Vec<ZoneInfo>,
-    nodes: BTreeMap<StoredName, Vec<(u32, RecordData)>>,
+    nodes: BTreeMap<StoredName, Vec<NodeRecord>>,
+    /// How many records of `nodes` were added at run time.
+    added: usize,
     servfail: BTreeSet<StoredName>,
     timeout: BTreeSet<StoredName>,
+}
+
+/// One record at a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NodeRecord {
+    ttl: u32,
+    data: RecordData,
+    /// Added at run time (only these can be removed).
+    added: bool,
+}
+
+/// How a change at run time left a name's records of one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordSetChange {
+    /// How many records the change added or removed (0: the record was there already, or
+    /// nothing matched).
+    pub changed: usize,
+    /// How many records of the type the name has now, from the zone file and added.
+    pub rrset_len: usize,
 }
 
 #[derive(Debug)]
@@ -130,7 +159,11 @@ impl Zones {
                     .nodes
                     .entry(record.owner)
                     .or_default()
-                    .push((record.ttl, record.data));
+                    .push(NodeRecord {
+                        ttl: record.ttl,
+                        data: record.data,
+                        added: false,
+                    });
             }
             index.servfail.extend(zone.servfail);
             index.timeout.extend(zone.timeout);
@@ -181,8 +214,10 @@ impl Zones {
             authenticated &= zone.signed;
             let records = self.nodes.get(&name).map(Vec::as_slice).unwrap_or_default();
             if qtype != Rtype::CNAME {
-                let cname = records.iter().find_map(|(ttl, data)| match data {
-                    ZoneRecordData::Cname(cname) => Some((*ttl, data, cname.cname().clone())),
+                let cname = records.iter().find_map(|record| match &record.data {
+                    ZoneRecordData::Cname(cname) => {
+                        Some((record.ttl, &record.data, cname.cname().clone()))
+                    }
                     _ => None,
                 });
                 if let Some((ttl, data, target)) = cname {
@@ -195,8 +230,8 @@ impl Zones {
             answer.extend(
                 records
                     .iter()
-                    .filter(|(_, data)| qtype == Rtype::ANY || data.rtype() == qtype)
-                    .map(|(ttl, data)| (name.clone(), *ttl, data.clone())),
+                    .filter(|record| qtype == Rtype::ANY || record.data.rtype() == qtype)
+                    .map(|record| (name.clone(), record.ttl, record.data.clone())),
             );
             if answer.len() > before {
                 return Resolution::Answer {
@@ -231,6 +266,101 @@ impl Zones {
             };
         }
         failure(Rcode::SERVFAIL)
+    }
+
+    /// Whether records can be added or removed at `owner` at run time: inside a zone, not a
+    /// `$SERVFAIL` or `$TIMEOUT` name.
+    fn check_runtime_owner(&self, owner: &StoredName) -> Result<(), RecordError> {
+        if self.zone_for(owner).is_none() {
+            return Err(RecordError::OutsideZones(owner.to_string()));
+        }
+        if self.servfail.contains(owner) || self.timeout.contains(owner) {
+            return Err(RecordError::FailingName(owner.to_string()));
+        }
+        Ok(())
+    }
+
+    /// How many records of `rtype` `owner` has.
+    fn rrset_len(&self, owner: &StoredName, rtype: Rtype) -> usize {
+        self.nodes.get(owner).map_or(0, |records| {
+            records.iter().filter(|r| r.data.rtype() == rtype).count()
+        })
+    }
+
+    /// Adds `record` to its name's RRset. A record already there (from the zone file or added
+    /// before) is not added twice (RFC 2181 §5: an RRset has no duplicates).
+    pub(crate) fn add(&mut self, record: &RuntimeRecord) -> Result<RecordSetChange, RecordError> {
+        let (owner, ttl, data) = parse_record(record)?;
+        self.check_runtime_owner(&owner)?;
+        let rtype = data.rtype();
+        let existing = self
+            .nodes
+            .get(&owner)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if existing.iter().any(|r| r.data == data) {
+            return Ok(RecordSetChange {
+                changed: 0,
+                rrset_len: self.rrset_len(&owner, rtype),
+            });
+        }
+        // RFC 1034 §3.6.2: a CNAME is alone at its name.
+        let is_cname = rtype == Rtype::CNAME;
+        if existing
+            .iter()
+            .any(|r| is_cname || r.data.rtype() == Rtype::CNAME)
+        {
+            return Err(RecordError::CnameConflict(owner.to_string()));
+        }
+        if self.added >= MAX_ADDED_RECORDS {
+            return Err(RecordError::TooMany);
+        }
+        self.nodes
+            .entry(owner.clone())
+            .or_default()
+            .push(NodeRecord {
+                ttl,
+                data,
+                added: true,
+            });
+        self.added += 1;
+        Ok(RecordSetChange {
+            changed: 1,
+            rrset_len: self.rrset_len(&owner, rtype),
+        })
+    }
+
+    /// Removes the records of `rtype` at `name` that were added at run time: the one whose value
+    /// is `value`, or all of them. The zone files' records stay. A name left without records
+    /// is gone again (NXDOMAIN, unless names below it exist).
+    pub(crate) fn remove(
+        &mut self,
+        name: &str,
+        rtype: RecordType,
+        value: Option<&str>,
+    ) -> Result<RecordSetChange, RecordError> {
+        let owner = parse_owner(name)?;
+        self.check_runtime_owner(&owner)?;
+        let data = value.map(|v| parse_value(rtype, v)).transpose()?;
+        let code = rtype.rtype();
+        let mut removed = 0;
+        if let Some(records) = self.nodes.get_mut(&owner) {
+            let before = records.len();
+            records.retain(|r| {
+                !(r.added
+                    && r.data.rtype() == code
+                    && data.as_ref().is_none_or(|data| &r.data == data))
+            });
+            removed = before - records.len();
+            if records.is_empty() {
+                self.nodes.remove(&owner);
+            }
+        }
+        self.added -= removed;
+        Ok(RecordSetChange {
+            changed: removed,
+            rrset_len: self.rrset_len(&owner, code),
+        })
     }
 
     /// Answers the DNS query message `query`.

@@ -11,9 +11,12 @@
 //! stand-in directly: every answer carries `Access-Control-Allow-Origin: *`, and the preflight
 //! of a `POST` with `Content-Type: application/dns-message` (`OPTIONS /dns-query`) gets 204 with
 //! the methods and headers allowed.
+//!
+//! The same port serves the control endpoint `/control/records` (see `control.rs`), which tests
+//! use to add records at run time: loopback callers only, no CORS, not counted as DoH requests.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -42,7 +45,9 @@ Access-Control-Max-Age: 86400\r\n\r\n";
 
 /// What every DoH connection shares.
 pub(crate) struct DohState {
-    pub(crate) zones: Zones,
+    /// The zones, with the records added at run time: written by the control endpoint and
+    /// [`StandIn::add_record`](crate::StandIn::add_record), read for every answer.
+    pub(crate) zones: Arc<RwLock<Zones>>,
     pub(crate) delay: Duration,
     pub(crate) counters: Arc<Counters>,
 }
@@ -57,6 +62,7 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<DohState>) {
 
 async fn connection(stream: TcpStream, state: Arc<DohState>) {
     let _ = stream.set_nodelay(true);
+    let peer = stream.peer_addr().ok();
     let mut connection = Connection::new(stream);
     loop {
         let head = match connection.read_head().await {
@@ -73,6 +79,17 @@ async fn connection(stream: TcpStream, state: Arc<DohState>) {
                 return;
             }
         };
+        if crate::control::is_control_path(head.path()) {
+            let Ok(reply) =
+                crate::control::handle(&mut connection, &head, peer, &state.zones).await
+            else {
+                return;
+            };
+            if connection.write(&reply.bytes).await.is_err() || !reply.keep_alive {
+                return;
+            }
+            continue;
+        }
         state.counters.doh.fetch_add(1, Ordering::Relaxed);
         if head.method == "OPTIONS" && head.path() == DOH_PATH {
             if connection.write(PREFLIGHT).await.is_err() || !head.keep_alive() {
@@ -95,8 +112,10 @@ async fn connection(stream: TcpStream, state: Arc<DohState>) {
         if !state.delay.is_zero() {
             tokio::time::sleep(state.delay).await;
         }
-        let reply = match query {
-            Ok(query) => match state.zones.answer(&query) {
+        // The lock is let go before any await.
+        let answer = query.map(|query| read_zones(&state.zones).answer(&query));
+        let reply = match answer {
+            Ok(answer) => match answer {
                 Reply::Message(message) => response(
                     200,
                     "OK",
@@ -117,6 +136,14 @@ async fn connection(stream: TcpStream, state: Arc<DohState>) {
             return;
         }
     }
+}
+
+/// The zones for reading (a panic elsewhere while writing leaves them usable: every change is
+/// made whole or not at all).
+fn read_zones(zones: &RwLock<Zones>) -> std::sync::RwLockReadGuard<'_, Zones> {
+    zones
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// An error a page can read too (its status rather than an opaque network error).

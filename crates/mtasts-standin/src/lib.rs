@@ -17,16 +17,34 @@
 //! # Ok(()) }
 //! ```
 //!
-//! What it does not do: listen anywhere but loopback; serve DNS over UDP/TCP port 53, DoT or
+//! Records can be added while it runs, and removed again: A, AAAA, MX, TXT and CNAME records at
+//! names inside the zones, which then answer as if the zone file had them (a TXT record added
+//! beside another at one name makes an RRset of two). Rust tests call [`StandIn::add_record`] and
+//! [`StandIn::remove_records`]; other processes (the Worker's tests) call the control endpoint on
+//! the DoH port, [`CONTROL_PATH`], from loopback only:
+//!
+//! ```text
+//! POST   /control/records  {"name": "_mtasts-challenge.healthy-1mx.test", "type": "TXT", "value": "mtasts-verify=abc"}
+//!   -> 201 {"name": …, "type": "TXT", "value": …, "ttl": 60, "added": true, "rrset": 1}
+//! DELETE /control/records  {"name": "_mtasts-challenge.healthy-1mx.test", "type": "TXT"}
+//!   -> 200 {"name": …, "type": "TXT", "removed": 1, "rrset": 0}
+//! ```
+//!
+//! (`value` on DELETE removes only that record; errors are 4xx `{"error": "…"}`, all listed in
+//! `tests/data/zones/README.md`.)
+//!
+//! What it does not do: listen anywhere but loopback, or take control requests from anywhere
+//! else or from a web page (no CORS on `/control`); serve DNS over UDP/TCP port 53, DoT or
 //! HTTP/2; sign anything (AD is a flag the zone file sets, no RRSIG is ever sent); wildcards or
-//! delegations; reload files while running; keep the CA's private key beyond the process.
-//! It is a test fixture, not a resolver: names outside every zone are answered REFUSED.
+//! delegations; reload files while running, or remove a zone file's records; keep the CA's
+//! private key beyond the process. It is a test fixture, not a resolver: names outside every
+//! zone are answered REFUSED.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -35,19 +53,24 @@ use tokio_rustls::TlsAcceptor;
 
 pub mod certs;
 pub mod policy_host;
+pub mod runtime_record;
 pub mod scenario;
 pub mod smtp_host;
 pub mod zone;
 
 mod answer;
+mod control;
 mod doh;
 mod http1;
 mod https;
 mod smtp;
 
+pub use answer::{RecordSetChange, MAX_ADDED_RECORDS};
 pub use certs::{CertKind, WRONG_NAME};
+pub use control::CONTROL_PATH;
 pub use doh::DOH_PATH;
 pub use https::POLICY_PATH;
+pub use runtime_record::{RecordError, RecordType, RuntimeRecord, RUNTIME_TTL};
 pub use scenario::{load_scenarios, DnsAnswers, LoadError, Scenarios, DEFAULT_ZONES_DIR};
 pub use smtp_host::SmtpHost;
 
@@ -114,6 +137,7 @@ pub struct StandIn {
     ca_pem: String,
     ca_der: Vec<u8>,
     zones: Vec<String>,
+    answers: Arc<RwLock<answer::Zones>>,
     policy_hosts: Vec<String>,
     named_hosts: Vec<String>,
     smtp_port: u16,
@@ -191,8 +215,9 @@ impl StandIn {
         let zones = scenarios.zones.iter().map(|z| z.apex.to_string()).collect();
         let policy_hosts = scenarios.policy_hosts.keys().cloned().collect();
         let named_hosts = named_policy_hosts(&scenarios);
+        let answers = Arc::new(RwLock::new(zones_index));
         let doh_state = Arc::new(doh::DohState {
-            zones: zones_index,
+            zones: Arc::clone(&answers),
             delay,
             counters: Arc::clone(&counters),
         });
@@ -218,6 +243,7 @@ impl StandIn {
             ca_pem: ca.pem().to_owned(),
             ca_der: ca.der().to_vec(),
             zones,
+            answers,
             policy_hosts,
             named_hosts,
             smtp_port,
@@ -260,6 +286,36 @@ impl StandIn {
     /// The zones served, in file-name order.
     pub fn zones(&self) -> &[String] {
         &self.zones
+    }
+
+    /// Adds `record` to the DNS answers at once: the next query sees it, beside the zone
+    /// file's records of its name and type. A record already there is not added twice
+    /// (`changed` is 0). Refused for a name outside every zone, a `$SERVFAIL`/`$TIMEOUT` name,
+    /// a CNAME beside other data, or after [`MAX_ADDED_RECORDS`].
+    pub fn add_record(&self, record: &RuntimeRecord) -> Result<RecordSetChange, RecordError> {
+        self.answers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(record)
+    }
+
+    /// Removes the records of `rtype` at `name` added at run time: the one with `value`, or
+    /// all of them (`changed` says how many; 0 is no error). The zone files' records stay.
+    pub fn remove_records(
+        &self,
+        name: &str,
+        rtype: RecordType,
+        value: Option<&str>,
+    ) -> Result<RecordSetChange, RecordError> {
+        self.answers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(name, rtype, value)
+    }
+
+    /// The record control endpoint, `http://127.0.0.1:PORT/control/records` (see the crate docs).
+    pub fn control_url(&self) -> String {
+        format!("http://{}{CONTROL_PATH}", self.doh_addr)
     }
 
     /// The policy hosts served (`mta-sts.NAME`), in order.

@@ -1,7 +1,8 @@
 //! `mtasts-standin`: the local stand-in for the internet, run by hand.
 //!
 //! Starts the DoH server and the HTTPS policy hosts on 127.0.0.1, writes the test CA to a file,
-//! prints where everything is, and runs until Ctrl-C or SIGTERM.
+//! prints where everything is, and runs until Ctrl-C or SIGTERM. Records can be added and
+//! removed while it runs through the control endpoint on the DoH port (`CONTROL_HELP`, printed by `--help`).
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -10,9 +11,18 @@ use std::process::ExitCode;
 use clap::Parser;
 use mtasts_standin::{StandIn, StandInConfig, DEFAULT_ZONES_DIR};
 
+/// How to add and remove records at run time, for `--help`.
+const CONTROL_HELP: &str = "\
+Records at run time (loopback callers only, no CORS), on the DoH port:
+  POST   /control/records  {\"name\": N, \"type\": T, \"value\": V[, \"ttl\": S]}  -> 201 (200: already there)
+  DELETE /control/records  {\"name\": N, \"type\": T[, \"value\": V]}             -> 200 {\"removed\": K}
+  T is A, AAAA, MX, TXT or CNAME; N lies inside a zone; a TXT value is the text itself.
+  curl -H 'content-type: application/json' -d '{\"name\": \"_mtasts-challenge.healthy-1mx.test\",
+    \"type\": \"TXT\", \"value\": \"mtasts-verify=abc\"}' http://127.0.0.1:DOHPORT/control/records";
+
 /// A DoH server answering from zone files and HTTPS policy hosts with a test CA, on 127.0.0.1.
 #[derive(Debug, Parser)]
-#[command(name = "mtasts-standin", version)]
+#[command(name = "mtasts-standin", version, after_help = CONTROL_HELP)]
 struct Args {
     /// The scenario directory of NAME.zone and NAME.http files.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_ZONES_DIR)]
@@ -89,6 +99,10 @@ async fn run(args: Args) -> Result<(), String> {
         standin.zones().join(", ")
     );
     println!("DoH:    {}", standin.doh_url());
+    println!(
+        "control: {} (POST/DELETE a JSON record, see --help)",
+        standin.control_url()
+    );
     println!(
         "HTTPS:  {} ({})",
         standin.https_addr(),

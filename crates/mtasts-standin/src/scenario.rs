@@ -151,6 +151,25 @@ impl DnsAnswers {
             crate::answer::Reply::Malformed | crate::answer::Reply::NoAnswer => None,
         }
     }
+
+    /// Adds `record`, as [`StandIn::add_record`](crate::StandIn::add_record) does.
+    pub fn add_record(
+        &mut self,
+        record: &crate::RuntimeRecord,
+    ) -> Result<crate::RecordSetChange, crate::RecordError> {
+        self.0.add(record)
+    }
+
+    /// Removes records added before, as
+    /// [`StandIn::remove_records`](crate::StandIn::remove_records) does.
+    pub fn remove_records(
+        &mut self,
+        name: &str,
+        rtype: crate::RecordType,
+        value: Option<&str>,
+    ) -> Result<crate::RecordSetChange, crate::RecordError> {
+        self.0.remove(name, rtype, value)
+    }
 }
 
 impl Scenarios {

@@ -464,7 +464,7 @@ fn names_in(data: &RecordData) -> Vec<&StoredName> {
 
 /// RFC 1035 §3.1: only the root label is empty. The reader takes `a..b` as a name with an
 /// empty label inside, so this is checked here.
-fn has_no_empty_label(name: &StoredName) -> bool {
+pub(crate) fn has_no_empty_label(name: &StoredName) -> bool {
     name.iter_labels().filter(|label| label.is_empty()).count() == 1
 }
 

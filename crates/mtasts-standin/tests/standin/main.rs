@@ -10,6 +10,7 @@
 )]
 
 mod client;
+mod control;
 mod doh;
 mod https;
 mod scenarios;
