@@ -56,6 +56,7 @@ export type FindingCode =
   | "mx.wildcard-depth"
   | "mx.no-address"
   | "mx.cname"
+  | "mx.hosts-skipped"
   | "tlsrpt-record.missing"
   | "tlsrpt-record.multiple"
   | "tlsrpt-record.version"

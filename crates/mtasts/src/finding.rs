@@ -264,6 +264,9 @@ catalogue! {
         MxCname => "mx.cname", Error, "RFC 5321 §5.1",
             meaning: "An MX host is a CNAME: RFC 5321 §5.1 forbids it, and Exchange Online refuses such hosts under MTA-STS unless the policy also lists the CNAME's target.",
             fix: "Point the MX record at the final host name instead of the alias, or add an `mx:` line for the CNAME's target to the policy.";
+        MxHostsSkipped => "mx.hosts-skipped", Warning, "RFC 5321 §5.1",
+            meaning: "The domain lists more MX hosts than this checker examines (a public service examines at most 10): the most preferred were checked, the others got no lookup at all, so the verdict and the senders' table speak only of the hosts examined.",
+            fix: "Nothing is wrong with the domain for this alone. To have every MX host checked, run `mtasts check <domain>` (the command line, the npm package and the web page examine them all), or list fewer MX hosts.";
     }
 
     section "`_smtp._tls` TXT record (RFC 8460 §3)" {

@@ -11,8 +11,9 @@
 
 use futures_executor::block_on;
 use mtasts::check::{
-    check_domain, CheckError, Clock, FetchError, HttpReply, PolicyFetcher, Resolver, Step,
-    TlsErrorClass, TransportError, FETCH_READ_LIMIT,
+    check_domain, check_domain_with_limits, CheckError, CheckLimits, Clock, FetchError, HttpReply,
+    PolicyFetcher, Resolver, Step, StepName, StepStatus, TlsErrorClass, TransportError,
+    FETCH_READ_LIMIT,
 };
 use mtasts::dns::{decode_answer, encode_query, RecordData, RecordType};
 use mtasts_standin::{load_scenarios, CertKind, DnsAnswers, Scenarios};
@@ -682,5 +683,234 @@ fn a_fetch_refused_on_the_checkers_side_ends_the_check() {
     match result {
         Err(CheckError::PolicyFetchRefused(why)) => assert!(why.contains("too many"), "{why}"),
         other => panic!("expected the check to end, got {other:?}"),
+    }
+}
+
+/// `many-mx.test`: twelve MX hosts `mxN` of preference 10 × N, listed out of order, each with an
+/// address; an enforce policy covering them all with `*.many-mx.test`, and one more pattern that
+/// names only the least preferred host. Written to a directory of its own, so that the scenario
+/// suites that walk `tests/data/zones` do not see it.
+fn many_mx() -> Scenarios {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("many-mx-{}-{run}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut zone = String::from(
+        "$TTL 300\n@ SOA ns1 hostmaster 2026010101 7200 3600 1209600 300\n@ NS ns1\nns1 A 127.0.0.1\n",
+    );
+    for n in [7, 12, 1, 9, 3, 11, 5, 2, 10, 4, 8, 6] {
+        zone.push_str(&format!("@ MX {} mx{n}\nmx{n} A 127.0.0.1\n", 10 * n));
+    }
+    zone.push_str("_mta-sts TXT \"v=STSv1; id=20260101T000000;\"\n");
+    zone.push_str("_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@many-mx.test\"\n");
+    zone.push_str("mta-sts A 127.0.0.1\n");
+    std::fs::write(dir.join("many-mx.test.zone"), zone).unwrap();
+    std::fs::write(
+        dir.join("many-mx.test.http"),
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Standin-Cert: valid\r\n\r\n\
+         version: STSv1\r\nmode: enforce\r\nmx: *.many-mx.test\r\nmx: mx12.many-mx.test\r\n\
+         max_age: 604800\r\n",
+    )
+    .unwrap();
+    let scenarios = load_scenarios(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    scenarios
+}
+
+/// A policy fetch that never gets an answer.
+struct Unanswered;
+
+impl PolicyFetcher for Unanswered {
+    async fn fetch(&self, _url: &str) -> Result<HttpReply, FetchError> {
+        Err(FetchError::Timeout)
+    }
+}
+
+/// The check of `many-mx.test` within `limits`, over the fakes (with `opaque`, every policy fetch
+/// fails without saying why), with the steps seen and how many queries reached the resolver.
+fn many_mx_check(
+    limits: &CheckLimits,
+    opaque: bool,
+) -> (
+    Result<mtasts::check::CheckReport, CheckError>,
+    Vec<Step>,
+    usize,
+) {
+    let scenarios = many_mx();
+    let answers = scenarios.dns_answers().unwrap();
+    let depth = Depth::default();
+    let resolver = FakeResolver {
+        answers: &answers,
+        depth: &depth,
+    };
+    let fetcher = FakeFetcher {
+        scenarios: &scenarios,
+        answers: &answers,
+        depth: &depth,
+    };
+    let seen = RefCell::new(Vec::new());
+    let on_step = |s: &Step| seen.borrow_mut().push(s.clone());
+    let clock = TickClock(Cell::new(0));
+    let result = if opaque {
+        block_on(check_domain_with_limits(
+            "many-mx.test",
+            &resolver,
+            &Opaque(Unanswered),
+            &clock,
+            &on_step,
+            limits,
+        ))
+    } else {
+        block_on(check_domain_with_limits(
+            "many-mx.test",
+            &resolver,
+            &fetcher,
+            &clock,
+            &on_step,
+            limits,
+        ))
+    };
+    let queries = depth.queries.borrow().len();
+    (result, seen.into_inner(), queries)
+}
+
+/// The names of `mxN.many-mx.test` for each N of `range`.
+fn many_mx_hosts(range: std::ops::RangeInclusive<u16>) -> Vec<String> {
+    range.map(|n| format!("mx{n}.many-mx.test")).collect()
+}
+
+#[test]
+fn at_most_the_limits_mx_hosts_are_examined_the_most_preferred() {
+    for (limits, examined, skipped) in [
+        (CheckLimits::EDGE, many_mx_hosts(1..=10), 2),
+        (CheckLimits::default(), many_mx_hosts(1..=12), 0),
+        (
+            CheckLimits::NONE.with_max_mx_hosts(12),
+            many_mx_hosts(1..=12),
+            0,
+        ),
+        (
+            CheckLimits::NONE.with_max_mx_hosts(3),
+            many_mx_hosts(1..=3),
+            9,
+        ),
+    ] {
+        let (report, steps, queries) = many_mx_check(&limits, false);
+        let report = report.unwrap();
+        let hosts: Vec<String> = report.mx.iter().map(|m| m.host.to_string()).collect();
+        assert_eq!(hosts, examined, "{limits:?}");
+        // Round one's four lookups, then three per examined host: none for a skipped one.
+        assert_eq!(queries, 4 + 3 * examined.len(), "{limits:?}");
+        let mx_steps: Vec<String> = steps
+            .iter()
+            .filter_map(|s| match &s.name {
+                StepName::Mx(host) => Some(host.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(mx_steps.len(), examined.len(), "{limits:?}");
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "mx.hosts-skipped");
+        let dns = steps.iter().find(|s| s.name == StepName::Dns).unwrap();
+        let rfc = &report.sender_matrix[0];
+        assert_eq!(rfc.outcome.as_str(), "delivers", "{limits:?}");
+        assert_eq!(rfc.hosts.len(), examined.len(), "{limits:?}");
+        // The pattern naming only mx12 is in use even when mx12 is skipped.
+        assert!(!codes(&report).contains(&"mx.pattern-unused"), "{limits:?}");
+        if skipped == 0 {
+            assert!(finding.is_none(), "{limits:?}: {finding:?}");
+            assert_eq!(dns.status, StepStatus::Ok, "{limits:?}: {dns:?}");
+            assert_eq!(rfc.reason, "every MX host is covered by the policy");
+        } else {
+            let message = &finding.unwrap().message;
+            let says = format!(
+                "many-mx.test lists 12 MX hosts; this check examined only the {} most preferred and skipped {skipped} (",
+                examined.len()
+            );
+            assert!(message.contains(&says), "{message}");
+            let first_skipped = format!("(mx{}.many-mx.test, ", examined.len() + 1);
+            assert!(message.contains(&first_skipped), "{message}");
+            assert_eq!(dns.status, StepStatus::Warning, "{dns:?}");
+            assert!(
+                dns.summary
+                    .ends_with(&format!("({skipped} more not examined)")),
+                "{}",
+                dns.summary
+            );
+            assert!(
+                rfc.reason.contains(&format!(
+                    "{} examined, {skipped} more not examined: mx.hosts-skipped",
+                    examined.len()
+                )),
+                "{}",
+                rfc.reason
+            );
+        }
+    }
+}
+
+#[test]
+fn the_edge_budget_holds_a_ten_host_check_with_every_query() {
+    // The opaque fetcher makes the check ask for the policy host's addresses too: the most a
+    // ten-host check asks, 4 + 2 + 3 × 10 (see `CheckLimits::EDGE`).
+    let (report, _, queries) = many_mx_check(&CheckLimits::EDGE, true);
+    let report = report.unwrap();
+    assert_eq!(queries, 4 + 2 + 3 * 10);
+    assert!(queries <= CheckLimits::EDGE.max_dns_queries.unwrap());
+    assert!(
+        !codes(&report).contains(&"dns.lookup-failed"),
+        "{:?}",
+        codes(&report)
+    );
+}
+
+#[test]
+fn a_query_past_the_budget_is_a_failed_lookup_that_says_why() {
+    for (budget, answered) in [(4, 0), (10, 2), (16, 4), (34, 10)] {
+        let limits = CheckLimits::EDGE.with_max_dns_queries(budget);
+        let (report, _, queries) = many_mx_check(&limits, false);
+        let report = report.unwrap();
+        assert_eq!(queries, budget, "budget {budget}");
+        // Round one's four, then mx1, mx2, … three lookups each, in preference order.
+        let complete: Vec<String> = report
+            .mx
+            .iter()
+            .filter(|m| {
+                !m.addresses.is_empty() && m.tlsa_lookup.as_ref().is_some_and(|l| l.error.is_none())
+            })
+            .map(|m| m.host.to_string())
+            .collect();
+        assert_eq!(complete, many_mx_hosts(1..=answered), "budget {budget}");
+        let refused: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str() == "dns.lookup-failed")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            refused.len(),
+            3 * (10 - usize::from(answered)),
+            "budget {budget}"
+        );
+        let why = format!("this check's budget of {budget} DNS queries is spent");
+        assert!(refused.iter().all(|m| m.contains(&why)), "{refused:?}");
+    }
+    // Past round one, the check could not run at all: it says why.
+    for budget in [0, 2] {
+        let limits = CheckLimits::EDGE.with_max_dns_queries(budget);
+        let (result, _, queries) = many_mx_check(&limits, false);
+        assert_eq!(queries, budget);
+        if budget == 0 {
+            assert_eq!(
+                result.unwrap_err(),
+                CheckError::Resolver(TransportError::Budget(0))
+            );
+        } else {
+            let report = result.unwrap();
+            assert!(codes(&report).contains(&"dns.lookup-failed"));
+        }
     }
 }

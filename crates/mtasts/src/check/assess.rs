@@ -3,7 +3,7 @@
 //! and the verdict.
 
 use super::policy::{content_type_ok, fetch_failure};
-use super::records::RoundOne;
+use super::records::{MxTarget, RoundOne};
 use super::report::{CheckReport, MxHost, Outcome, PolicyCheck, Step};
 use super::senders::{sender_matrix, Facts, MxProblem};
 use crate::domain_name::DomainName;
@@ -30,6 +30,7 @@ pub(super) fn assess(
     let RoundOne {
         records,
         mx_validated,
+        skipped,
         mut findings,
         mut mx_problem,
         ..
@@ -51,7 +52,7 @@ pub(super) fn assess(
     });
     let policy_value = policy.as_ref().and_then(PolicyCheck::policy);
     if let Some(value) = policy_value {
-        findings.extend(coverage(value, &mut mx_hosts));
+        findings.extend(coverage(value, &mut mx_hosts, &skipped));
     }
 
     let facts = Facts {
@@ -69,6 +70,7 @@ pub(super) fn assess(
             .and_then(PolicyCheck::lint)
             .map(|l| (l.findings.as_slice(), l.value.as_ref())),
         mx: &mx_hosts,
+        mx_skipped: skipped.len(),
         mx_problem: mx_problem.as_ref(),
         policy_body: policy
             .as_ref()
@@ -142,8 +144,10 @@ fn mail_host_findings(
 }
 
 /// Notes the pattern that covers each MX host, and, unless the mode is `none`, the coverage
-/// findings (RFC 8461 §4.1).
-fn coverage(policy: &MtaStsPolicy, mx_hosts: &mut [MxHost]) -> Vec<Finding> {
+/// findings (RFC 8461 §4.1). A pattern that matches only a host the check `skipped` is in use
+/// all the same (its name is known without a lookup); whether a skipped host is covered is not
+/// judged.
+fn coverage(policy: &MtaStsPolicy, mx_hosts: &mut [MxHost], skipped: &[MxTarget]) -> Vec<Finding> {
     for host in mx_hosts.iter_mut() {
         host.covered_by = covering_pattern(&policy.mx, host.host.as_str()).map(str::to_string);
     }
@@ -155,6 +159,7 @@ fn coverage(policy: &MtaStsPolicy, mx_hosts: &mut [MxHost]) -> Vec<Finding> {
     let with_targets: Vec<String> = mx_hosts
         .iter()
         .flat_map(|h| std::iter::once(h.host.as_str()).chain(h.cname.last().map(String::as_str)))
+        .chain(skipped.iter().map(|(host, _)| host.as_str()))
         .map(str::to_string)
         .collect();
     let unused = check_coverage(&policy.mx, &with_targets)

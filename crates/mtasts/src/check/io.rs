@@ -82,6 +82,9 @@ pub enum TransportError {
     Unreachable(String),
     /// The resolver answered with an HTTP status other than 200.
     Http(u16),
+    /// The query was not sent: the check's budget of this many DNS queries is spent
+    /// ([`CheckLimits::max_dns_queries`](super::CheckLimits::max_dns_queries)).
+    Budget(usize),
     /// Anything else.
     Other(String),
 }
@@ -94,6 +97,10 @@ impl fmt::Display for TransportError {
                 write!(f, "the DNS resolver cannot be reached: {why}")
             }
             TransportError::Http(status) => write!(f, "the DNS resolver answered HTTP {status}"),
+            TransportError::Budget(budget) => write!(
+                f,
+                "not sent: this check's budget of {budget} DNS queries is spent (a limit of the checker, not a fault of the domain)"
+            ),
             TransportError::Other(why) => write!(f, "the DNS exchange failed: {why}"),
         }
     }

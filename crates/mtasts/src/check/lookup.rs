@@ -19,16 +19,17 @@ pub(super) async fn lookup<R: Resolver>(
     let query = encode_query(name.as_str(), rtype).map_err(CheckError::Dns)?;
     let bytes = match resolver.exchange(query).await {
         Ok(bytes) => bytes,
-        // One name that never answers is that lookup's failure, not the whole check's
-        // (round 1 turns "every lookup timed out" back into a resolver failure).
-        Err(TransportError::Timeout) => {
+        // One name that never answers, or a query past the check's budget, is that lookup's
+        // failure, not the whole check's (round 1 turns "no lookup answered" back into a
+        // resolver failure).
+        Err(error @ (TransportError::Timeout | TransportError::Budget(_))) => {
             let lookup = Lookup {
                 name: name.clone(),
                 rtype,
                 rcode: None,
                 validated: false,
                 cname: Vec::new(),
-                error: Some(TransportError::Timeout.to_string()),
+                error: Some(error.to_string()),
             };
             return Ok((lookup, None));
         }
@@ -51,16 +52,20 @@ pub(super) fn failed(lookup: &Lookup) -> bool {
     !matches!(lookup.rcode, Some(Rcode::NoError | Rcode::NxDomain))
 }
 
-/// `dns.lookup-failed` for a lookup that failed at the resolver.
+/// `dns.lookup-failed` for a lookup that failed at the resolver, or got no answer (then the
+/// message says why: the resolver's time limit, or the check's query budget).
 pub(super) fn dns_failure(lookup: &Lookup) -> Finding {
-    let rcode = lookup
-        .rcode
-        .map_or("no answer".to_string(), |r| r.to_string());
-    Finding::new(
-        Code::DnsLookupFailed,
-        format!(
-            "The {} lookup of {} failed with {rcode}: senders cannot read it either (a DNSSEC failure often looks like this).",
+    let message = match (lookup.rcode, &lookup.error) {
+        (None, Some(why)) => format!(
+            "The {} lookup of {} got no answer ({why}): what senders see is unknown.",
             lookup.rtype, lookup.name
         ),
-    )
+        (rcode, _) => format!(
+            "The {} lookup of {} failed with {}: senders cannot read it either (a DNSSEC failure often looks like this).",
+            lookup.rtype,
+            lookup.name,
+            rcode.map_or("no answer".to_string(), |r| r.to_string())
+        ),
+    };
+    Finding::new(Code::DnsLookupFailed, message)
 }

@@ -11,12 +11,14 @@
 //! Two network round trips on the critical path. Each step is reported as it finishes. Then the
 //! assessment: coverage, the sender matrix and the verdict. One module per part: `records`
 //! (round one), `policy` and `hosts` (round two), `assess`; the report's types live in
-//! `report`, which imports none of them.
+//! `report`, which imports none of them. A public service bounds the MX hosts examined and the
+//! DNS queries sent ([`CheckLimits`], [`check_domain_with_limits`]).
 
 mod assess;
 mod error;
 mod hosts;
 mod io;
+mod limits;
 mod lookup;
 mod policy;
 mod records;
@@ -35,6 +37,7 @@ pub use io::{
     Clock, FetchError, HttpReply, PolicyFetcher, Resolver, TlsErrorClass, TransportError,
     FETCH_READ_LIMIT,
 };
+pub use limits::{BudgetedResolver, CheckLimits};
 pub use report::{
     CheckReport, HostVerdict, Lookup, MxHost, Outcome, PolicyCheck, PolicyFetch, ProbeResult,
     Records, SenderVerdict, SmtpProbe, SmtpResult, SmtpStatus, Step, StepName, StepStatus,
@@ -50,8 +53,8 @@ use futures_util::future::{join, join_all};
 use records::{round_one, RoundOne};
 use std::cell::RefCell;
 
-/// Runs the check for `input` (a domain as a user typed it). `on_step` sees each step as it
-/// finishes.
+/// Runs the check for `input` (a domain as a user typed it), with no limit on the MX hosts
+/// examined or the DNS queries sent. `on_step` sees each step as it finishes.
 pub async fn check_domain<R: Resolver, F: PolicyFetcher, C: Clock>(
     input: &str,
     resolver: &R,
@@ -59,7 +62,32 @@ pub async fn check_domain<R: Resolver, F: PolicyFetcher, C: Clock>(
     clock: &C,
     on_step: &dyn Fn(&Step),
 ) -> Result<CheckReport, CheckError> {
+    check_domain_with_limits(
+        input,
+        resolver,
+        fetcher,
+        clock,
+        on_step,
+        &CheckLimits::default(),
+    )
+    .await
+}
+
+/// [`check_domain`] within `limits`: round two examines at most
+/// [`max_mx_hosts`](CheckLimits::max_mx_hosts) MX hosts, the most preferred (the report's
+/// `mx.hosts-skipped` finding says how many were left out), and at most
+/// [`max_dns_queries`](CheckLimits::max_dns_queries) queries reach `resolver` (a lookup past
+/// them shows as failed, saying why). A public service passes [`CheckLimits::EDGE`].
+pub async fn check_domain_with_limits<R: Resolver, F: PolicyFetcher, C: Clock>(
+    input: &str,
+    resolver: &R,
+    fetcher: &F,
+    clock: &C,
+    on_step: &dyn Fn(&Step),
+    limits: &CheckLimits,
+) -> Result<CheckReport, CheckError> {
     let domain = DomainName::from_input(input)?;
+    let resolver = &BudgetedResolver::new(resolver, limits.max_dns_queries);
     let steps = Steps {
         clock,
         start: clock.now_ms(),
@@ -68,7 +96,14 @@ pub async fn check_domain<R: Resolver, F: PolicyFetcher, C: Clock>(
     };
 
     let started = steps.now();
-    let one = round_one(resolver, &domain).await?;
+    let one = match round_one(resolver, &domain, limits.max_mx_hosts).await {
+        // No lookup of round one answered, some because the budget refused them: that is why.
+        Err(CheckError::Resolver(TransportError::Timeout)) if resolver.refused() > 0 => {
+            let budget = limits.max_dns_queries.unwrap_or_default();
+            return Err(CheckError::Resolver(TransportError::Budget(budget)));
+        }
+        one => one?,
+    };
     steps.finish(StepName::Dns, started, &one.findings, one.summary());
 
     let two = round_two(resolver, fetcher, &domain, &one, &steps).await?;

@@ -25,6 +25,9 @@ pub(super) struct RoundOne {
     pub mx_validated: bool,
     /// The MX hosts to inspect in round two, in preference order.
     pub targets: Vec<MxTarget>,
+    /// The MX hosts past [`CheckLimits::max_mx_hosts`](super::CheckLimits::max_mx_hosts), in
+    /// preference order: round two asks nothing about them.
+    pub skipped: Vec<MxTarget>,
     /// The findings of the TXT records and the MX lookup.
     pub findings: Vec<Finding>,
     /// Why no sender can deliver at all, when the MX answer already says so.
@@ -53,8 +56,12 @@ impl RoundOne {
             "no TLS-RPT record"
         };
         let hosts: Vec<&str> = self.targets.iter().map(|(h, _)| h.as_str()).collect();
+        let skipped = match self.skipped.len() {
+            0 => String::new(),
+            n => format!(" ({n} more not examined)"),
+        };
         format!(
-            "{sts}; {tlsrpt}; MX {}",
+            "{sts}; {tlsrpt}; MX {}{skipped}",
             if hosts.is_empty() {
                 "none".to_string()
             } else {
@@ -64,10 +71,12 @@ impl RoundOne {
     }
 }
 
-/// Round one: the three TXT lookups and the MX lookup, side by side.
+/// Round one: the three TXT lookups and the MX lookup, side by side. At most `max_mx_hosts`
+/// MX hosts (`None`: all) are kept for round two, the most preferred.
 pub(super) async fn round_one<R: Resolver>(
     resolver: &R,
     domain: &DomainName,
+    max_mx_hosts: Option<usize>,
 ) -> Result<RoundOne, CheckError> {
     let (sts, tlsrpt, legacy, mx) = join4(
         lookup(resolver, &domain.child("_mta-sts"), RecordType::Txt),
@@ -89,12 +98,17 @@ pub(super) async fn round_one<R: Resolver>(
         tlsrpt_legacy: txt_lookup(legacy, lint_tlsrpt_rrset),
     };
     let mut findings = record_findings(&records);
-    let (targets, mx_findings, mx_problem) = mx_targets(domain, &mx);
+    let (mut targets, mx_findings, mx_problem) = mx_targets(domain, &mx);
     findings.extend(mx_findings);
+    let skipped = cap_targets(&mut targets, max_mx_hosts);
+    if !skipped.is_empty() {
+        findings.push(skipped_finding(domain, &targets, &skipped));
+    }
     Ok(RoundOne {
         records,
         mx_validated: mx.0.validated,
         targets,
+        skipped,
         findings,
         mx_problem,
     })
@@ -202,8 +216,12 @@ fn mx_targets(
                 .collect()
         })
         .unwrap_or_default();
+    // Preference order (RFC 5321 §5.1), and by name among equal preferences (senders pick
+    // among those at random; resolvers rotate the answer's order): the report, and which hosts
+    // a cap keeps, are the same at every run. A host listed twice counts once, at its best.
     exchanges.sort_by_key(|(host, pref)| (*pref, *host));
-    exchanges.dedup_by(|a, b| a.0 == b.0);
+    let mut seen = std::collections::BTreeSet::new();
+    exchanges.retain(|(host, _)| seen.insert(*host));
     if matches!(exchanges.as_slice(), [(".", _)]) {
         let finding = Finding::new(
             Code::MxNull,
@@ -227,4 +245,131 @@ fn mx_targets(
         targets.push((domain.clone(), None));
     }
     (targets, Vec::new(), None)
+}
+
+/// Keeps the first `max` targets (at least one; `None`: all) and returns the others.
+fn cap_targets(targets: &mut Vec<MxTarget>, max: Option<usize>) -> Vec<MxTarget> {
+    match max {
+        Some(max) if targets.len() > max.max(1) => targets.split_off(max.max(1)),
+        _ => Vec::new(),
+    }
+}
+
+/// `mx.hosts-skipped`: how many MX hosts were examined of how many, and which were not.
+fn skipped_finding(domain: &DomainName, examined: &[MxTarget], skipped: &[MxTarget]) -> Finding {
+    /// Skipped hosts named in the message; the others are counted.
+    const NAMED: usize = 5;
+    let mut names: Vec<String> = skipped
+        .iter()
+        .take(NAMED)
+        .map(|(host, _)| host.to_string())
+        .collect();
+    if skipped.len() > NAMED {
+        names.push(format!("{} more", skipped.len() - NAMED));
+    }
+    let (n, total) = (examined.len(), examined.len() + skipped.len());
+    Finding::new(
+        Code::MxHostsSkipped,
+        format!(
+            "{domain} lists {total} MX hosts; this check examined only the {n} most preferred and skipped {} ({}) without any lookup: the verdict and the senders' table cover the {n} examined hosts only.",
+            skipped.len(),
+            names.join(", ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::report::Lookup;
+    use crate::dns::{Answer, Rcode, Record};
+
+    /// The MX answer of `example.com` listing `hosts` (name, preference) in this order.
+    fn mx_answer(hosts: &[(&str, u16)]) -> Answered {
+        let domain = DomainName::from_wire("example.com");
+        let lookup = Lookup {
+            name: domain,
+            rtype: RecordType::Mx,
+            rcode: Some(Rcode::NoError),
+            validated: false,
+            cname: Vec::new(),
+            error: None,
+        };
+        let records = hosts
+            .iter()
+            .map(|(host, preference)| Record {
+                owner: "example.com".into(),
+                ttl: 300,
+                data: RecordData::Mx {
+                    preference: *preference,
+                    exchange: (*host).into(),
+                },
+            })
+            .collect();
+        let answer = Answer {
+            rcode: Rcode::NoError,
+            authenticated: false,
+            records,
+        };
+        (lookup, Some(answer))
+    }
+
+    #[test]
+    fn the_most_preferred_hosts_are_kept() {
+        // Twelve hosts, listed out of order: mxN has preference 10 × N.
+        let twelve: Vec<(String, u16)> = [7, 12, 1, 9, 3, 11, 5, 2, 10, 4, 8, 6]
+            .iter()
+            .map(|n| (format!("mx{n}.example.com"), 10 * n))
+            .collect();
+        let twelve: Vec<(&str, u16)> = twelve.iter().map(|(h, p)| (h.as_str(), *p)).collect();
+        let names = |range: std::ops::RangeInclusive<u16>| -> Vec<String> {
+            range.map(|n| format!("mx{n}.example.com")).collect()
+        };
+        let tie = [
+            ("b.example.com", 10),
+            ("a.example.com", 20),
+            ("c.example.com", 10),
+            ("b.example.com", 5),
+        ];
+        for (hosts, max, kept, skipped) in [
+            (&twelve[..], Some(10), names(1..=10), names(11..=12)),
+            (&twelve[..], None, names(1..=12), vec![]),
+            (&twelve[..], Some(12), names(1..=12), vec![]),
+            (&twelve[..], Some(11), names(1..=11), names(12..=12)),
+            (&twelve[..], Some(0), names(1..=1), names(2..=12)),
+            // Equal preferences by name; a host listed twice counts once, at its best.
+            (
+                &tie[..],
+                Some(2),
+                vec!["b.example.com".into(), "c.example.com".into()],
+                vec!["a.example.com".to_string()],
+            ),
+        ] {
+            let domain = DomainName::from_wire("example.com");
+            let (mut targets, findings, problem) = mx_targets(&domain, &mx_answer(hosts));
+            assert!(findings.is_empty() && problem.is_none());
+            let dropped = cap_targets(&mut targets, max);
+            let show =
+                |t: &[MxTarget]| -> Vec<String> { t.iter().map(|(h, _)| h.to_string()).collect() };
+            assert_eq!(
+                (show(&targets), show(&dropped)),
+                (kept.clone(), skipped.clone()),
+                "{max:?}"
+            );
+            if !dropped.is_empty() {
+                let finding = skipped_finding(&domain, &targets, &dropped);
+                assert_eq!(finding.code, Code::MxHostsSkipped);
+                let says = format!(
+                    "lists {} MX hosts; this check examined only the {} most preferred and skipped {} (",
+                    kept.len() + skipped.len(),
+                    kept.len(),
+                    skipped.len()
+                );
+                assert!(finding.message.contains(&says), "{}", finding.message);
+                for (i, host) in skipped.iter().enumerate() {
+                    assert_eq!(finding.message.contains(host.as_str()), i < 5, "{host}");
+                }
+            }
+        }
+    }
 }

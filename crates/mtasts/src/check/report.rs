@@ -59,7 +59,9 @@ pub struct CheckReport {
     pub records: Records,
     /// The policy fetch and what the policy says, when it was fetched.
     pub policy: Option<PolicyCheck>,
-    /// Every MX host, in preference order.
+    /// Every MX host examined, in preference order: all of them, unless
+    /// [`CheckLimits::max_mx_hosts`](super::CheckLimits::max_mx_hosts) left some out (then
+    /// the `mx.hosts-skipped` finding says how many).
     pub mx: Vec<MxHost>,
     /// What each sender profile does.
     pub sender_matrix: Vec<SenderVerdict>,

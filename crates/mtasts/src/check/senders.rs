@@ -162,8 +162,12 @@ pub struct Facts<'a> {
     pub content_type_ok: bool,
     /// The policy's findings and the lenient reading, when a body was linted.
     pub policy: Option<(&'a [Finding], Option<&'a MtaStsPolicy>)>,
-    /// The MX hosts.
+    /// The MX hosts examined.
     pub mx: &'a [MxHost],
+    /// How many more MX hosts the domain lists that the check did not examine
+    /// ([`CheckLimits::max_mx_hosts`](super::CheckLimits::max_mx_hosts)): the outcomes speak
+    /// only of [`mx`](Facts::mx).
+    pub mx_skipped: usize,
     /// Why no mail can be delivered at all (null MX, no mail host, MX lookup failing).
     pub mx_problem: Option<&'a MxProblem>,
     /// The policy body as fetched, for senders with their own reader.
@@ -330,6 +334,15 @@ fn enforce(profile: &SenderProfile, facts: &Facts<'_>, patterns: &[String]) -> S
         .filter(|h| h.outcome == Outcome::Refuses)
         .collect();
     let (outcome, reason) = match refused.as_slice() {
+        [] if facts.mx_skipped > 0 => (
+            Outcome::Delivers,
+            format!(
+                "every examined MX host is covered by the policy ({} examined, {} more not examined: {})",
+                facts.mx.len(),
+                facts.mx_skipped,
+                Code::MxHostsSkipped
+            ),
+        ),
         [] => (Outcome::Delivers, "every MX host is covered by the policy".to_string()),
         [first, ..] if profile.matches_cname_target && facts.mx.iter().any(|m| m.host == first.mx && !m.cname.is_empty()) => (
             Outcome::Refuses,
