@@ -21,14 +21,14 @@ build: setup npm web
 	$(CARGO) build -p mtasts --target $(WASM_TARGET) --release
 
 ## dev: build the Worker and the page and serve them with `wrangler dev` on http://127.0.0.1:8787
-## with a local D1 (migrations applied first), offline, no login, in front of the stand-in for the
+## with a local D1 and R2 (migrations applied first), a random operator token in .dev.vars
+## (created when missing or weak; printed), offline, no login, in front of the stand-in for the
 ## internet (DoH 127.0.0.1:8053, policy hosts on 8443; scripts/dev.mjs). Ctrl-C stops it all.
 dev: setup web worker-build
-	@test -f .dev.vars || { cp .dev.vars.example .dev.vars && echo "created .dev.vars from .dev.vars.example"; }
+	@node scripts/dev-vars.mjs
 	$(CARGO) build -p mtasts-standin
 	$(WRANGLER) d1 migrations apply DB --local
 	@echo
-	@echo "API token in .dev.vars:"
 	@echo "  publish: curl -X PUT -H \"Authorization: Bearer \$$(sed -n 's/^API_TOKEN=//p' .dev.vars)\" --data-binary @$(EXAMPLE_POLICY) http://127.0.0.1:8787/api/domains/example.com/policy"
 	@echo "  serve:   curl -H 'Host: mta-sts.example.com' http://127.0.0.1:8787/.well-known/mta-sts.txt"
 	node scripts/dev.mjs </dev/null

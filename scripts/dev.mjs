@@ -22,6 +22,8 @@ const TRY = [
 
 const net = await startLocalInternet({
   port: PORT, dir: DIR, dohPort: DOH_PORT, httpsPort: HTTPS_PORT, migrate: false, echo: true,
+  // Self-service claim → verify works here against the stand-in's DNS (see the lines below).
+  vars: { OPEN_SIGNUP: "true" },
 });
 const { base, standin, worker, namespace } = net;
 
@@ -31,6 +33,14 @@ mtasts on ${base}/  (Ctrl-C stops it and the stand-in)
   the Worker: DOH_URL=${standin.dohUrl} EDGE_HTTPS_PORT=${standin.httpsPort}, .test names allowed
   scenarios to try (tests/data/zones/README.md lists them all):`);
 for (const [domain, what] of TRY) console.log(`    ${base}/?domain=${domain}`.padEnd(62) + what);
+console.log(`
+  claim a domain (OPEN_SIGNUP is on here), publish its challenge in the stand-in, verify:
+    curl -X POST ${base}/api/domains/healthy-1mx.test/claim
+    curl -X POST -H 'content-type: application/json' \\
+      -d '{"name":"_mtasts-challenge.healthy-1mx.test","type":"TXT","value":"<challenge value>"}' \\
+      ${standin.dohUrl.replace(/\/dns-query$/, "/control/records")}
+    curl -X POST -d '{"claim":"<claim secret>"}' ${base}/api/domains/healthy-1mx.test/verify
+  retention run: curl ${base}/__scheduled`);
 if (!namespace.ok) {
   console.log(`
   NOTE: no mount namespace for the hosts file (${namespace.why}).

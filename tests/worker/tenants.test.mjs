@@ -322,6 +322,28 @@ test("per-client-prefix rate limit on /api/policy: 429 with Retry-After, reset w
   assert.equal((await ask()).status, 200, "the next minute");
 });
 
+test("/api/check looks at 10 MX hosts at most, and says how many it skipped", async () => {
+  const domain = "many.healthy-1mx.test";
+  const hosts = Array.from({ length: 12 }, (_, i) => `mx${String(i).padStart(2, "0")}.healthy-1mx.test`);
+  for (const [i, host] of hosts.entries()) {
+    await addStandinRecord(net.standin.dohUrl, { name: domain, type: "MX", value: `${i + 1} ${host}` });
+  }
+  try {
+    const r = await fetch(`${base}/api/check?domain=${domain}`);
+    assert.equal(r.status, 200);
+    const report = await jsonOf(r);
+    const skipped = report.findings.filter((f) => f.code === "mx.hosts-skipped");
+    assert.equal(skipped.length, 1, JSON.stringify(report.findings.map((f) => f.code)));
+    assert.match(skipped[0].message, /12 MX hosts/);
+    assert.match(skipped[0].message, /skipped 2/);
+    assert.deepEqual(report.mx.map((m) => m.host), hosts.slice(0, 10), "the 10 most preferred");
+    const examined = report.steps.filter((s) => String(s.name).startsWith("mx "));
+    assert.equal(examined.length, 10, JSON.stringify(report.steps.map((s) => s.name)));
+  } finally {
+    await removeStandinRecord(net.standin.dohUrl, { name: domain, type: "MX" });
+  }
+});
+
 test("retention: the scheduled event deletes reports past REPORT_RETENTION_DAYS, rows and R2 objects", async () => {
   const domain = "retention.example";
   assert.equal((await publish(domain)).status, 201);

@@ -2,7 +2,7 @@
 //! do itself because of CORS) and `GET /api/check?domain=D` (the core's whole check). Both refuse
 //! anything but a public domain name before any outbound request, and count against the client
 //! prefix's `EDGE_RATE_PER_MINUTE` in D1 ([`crate::counters`], across isolates). `/api/check`
-//! runs under the core's edge limits ([`CheckLimits::edge`]): at most 10 MX hosts and a bounded
+//! runs under the core's edge limits ([`CheckLimits::EDGE`]): at most 10 MX hosts and a bounded
 //! number of DoH queries. `GET /api/config` tells the page its default DoH resolver.
 
 use crate::client::client_prefix;
@@ -10,7 +10,9 @@ use crate::config::{doh_url, https_port, now_secs, number, text};
 use crate::counters::{take, Window};
 use crate::domain_input::edge_domain;
 use crate::reply::ApiError;
-use mtasts::check::{check_domain, policy_url, CheckError, PolicyFetcher, RelayedFetch};
+use mtasts::check::{
+    check_domain_with_limits, policy_url, CheckError, CheckLimits, PolicyFetcher, RelayedFetch,
+};
 use mtasts_fetch::{DateClock, DohResolver, PlatformFetcher};
 use serde::Deserialize;
 use serde_json::json;
@@ -73,7 +75,10 @@ async fn check(domain: &str, env: &Env) -> std::result::Result<serde_json::Value
     let resolver = DohResolver::new(doh_url(env))
         .map_err(|e| ApiError::new(502, e.to_string()))?
         .with_time_limit(time_limit(env));
-    match check_domain(domain, &resolver, &fetcher(env), &DateClock, &|_| {}).await {
+    let limits = CheckLimits::EDGE;
+    match check_domain_with_limits(domain, &resolver, &fetcher(env), &DateClock, &|_| {}, &limits)
+        .await
+    {
         Ok(report) => serde_json::to_value(&report)
             .map_err(|e| ApiError::new(500, format!("the report cannot be written: {e}"))),
         Err(CheckError::Input(e)) => Err(ApiError::new(400, e.to_string())),

@@ -75,7 +75,8 @@ pub struct Submission<'a> {
 pub struct Receipt {
     /// The SHA-256 of the decoded JSON: the report's id.
     pub id: String,
-    /// Stored now (`false`: a repeat of a stored report).
+    /// This request stored it (`false`: a repeat of a stored report, or of one being stored by
+    /// another request at the same time; it is complete before either answers).
     pub stored: bool,
     /// A repeat: nothing new was stored.
     pub duplicate: bool,
@@ -255,14 +256,29 @@ pub async fn store(env: &Env, submission: Submission<'_>) -> Result<Receipt, Api
         "UPDATE tlsrpt_reports SET complete = 1 WHERE sha256 = ?1",
         &id
     )?);
+    // Whether this request wrote the report row: a request racing with the same report (or
+    // completing an interrupted store) writes the same rows and answers it as a repeat.
+    let mut created = None;
     while !statements.is_empty() {
         let rest = statements.split_off(statements.len().min(STATEMENTS_PER_BATCH));
-        db.batch(statements).await?;
+        let results = db.batch(statements).await?;
+        if created.is_none() {
+            created = Some(
+                results
+                    .first()
+                    .and_then(|r| r.meta().ok().flatten())
+                    .and_then(|m| m.changes)
+                    .unwrap_or(0)
+                    > 0,
+            );
+        }
         statements = rest;
     }
     let conflicts_with = conflicts(&db, &identity, &id).await?;
     let mut receipt = receipt(id, &summary, filed, dropped, findings);
     receipt.conflicts_with = conflicts_with;
+    receipt.stored = created.unwrap_or(false);
+    receipt.duplicate = !receipt.stored;
     Ok(receipt)
 }
 

@@ -290,6 +290,31 @@ export interface DomainReports extends ReportsOverview {
   since: string | null;
   /** Whether some reports in the window were left out (over the read limits). */
   truncated: boolean;
+  /** Reports read that share organization, report-id and range with another stored report. */
+  conflicts: number;
+  /** Each report read, newest first. */
+  received: ReceivedReport[];
+}
+
+/** One report the Worker stored, in {@link DomainReports}. */
+export interface ReceivedReport {
+  /** The SHA-256 (hex) of its decoded JSON: a repeat is the byte-identical report. */
+  id: string;
+  /** `organization-name` (`""` when absent). */
+  organization: string;
+  /** `report-id` (`""` when absent). */
+  report_id: string;
+  start_datetime: string;
+  end_datetime: string;
+  /** How it came: `POST /tlsrpt`, or e-mail. */
+  channel: "https" | "email";
+  /** When it was stored (RFC 3339, UTC). */
+  received_at: string;
+  /** Another stored report has the same organization, report-id and range (one may be forged). */
+  conflict: boolean;
+  /** Sessions of this domain's policies in it. */
+  successful: number;
+  failed: number;
 }
 
 /** What `generate` takes. */

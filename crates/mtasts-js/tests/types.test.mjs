@@ -25,13 +25,20 @@ async function samples() {
   for (const { bytes } of fixtures("tlsrpt-reports")) out.push(["LintResult<ReportSummary>", mtasts.lintReport(new Uint8Array(bytes))]);
   // The Worker's reports view (`DomainReports`): the core's overview of the valid corpus reports,
   // as the core's example `reports_overview` computes it (what the Worker answers beside its
-  // `domain`, `since` and `truncated`; tests/worker compares the Worker with the same example).
+  // `domain`, `since`, `truncated`, `conflicts` and `received`; tests/worker compares the Worker
+  // with the same example and checks `received` against the reports it stored).
   const tool = join(process.env.MTASTS_ROOT, "target/debug/examples/reports_overview");
   const valid = fixtures("tlsrpt-reports").filter((f) => f.expected?.valid).map((f) => f.path);
   for (const domain of ["example.com", "test.mailflow.ovh"]) {
     const overview = JSON.parse(execFileSync(tool, [domain, ...valid], { encoding: "utf8" }));
     assert.ok(overview.reports > 0, `${domain}: no report in the overview`);
-    out.push(["DomainReports", { domain, since: null, truncated: false, ...overview }]);
+    const received = overview.organizations.map((o, i) => ({
+      id: "0".repeat(63) + i, organization: o.organization ?? "", report_id: `r-${i}`,
+      start_datetime: "2026-11-30T00:00:00Z", end_datetime: "2026-11-30T23:59:59Z",
+      channel: i % 2 ? "email" : "https", received_at: "2026-12-01T02:03:04Z", conflict: i === 0,
+      successful: o.successful, failed: o.failed,
+    }));
+    out.push(["DomainReports", { domain, since: null, truncated: false, conflicts: 1, received, ...overview }]);
   }
   out.push(["Generated", mtasts.generate({ domain: "example.com", mx: ["mx.example.com"] })]);
   out.push(["Generated", mtasts.generate({ domain: "example.com", mx: ["mx.example.com"], rua: ["mailto:r@example.com"], mode: "enforce" })]);
