@@ -101,6 +101,7 @@ test("the check goes through the configured DoH resolver", async () => {
 test("EDGE_HTTPS_PORT (stand-ins only): the policy host on another port; DOH_URL in /api/config", async () => {
   const staging = miniflare({ EDGE_HTTPS_PORT: "8443", DOH_URL: "http://127.0.0.1:8053/dns-query" });
   try {
+    await applyMigrations(await staging.getD1Database("DB"));
     outbound.length = 0;
     const r = await staging.dispatchFetch("http://localhost/api/policy?domain=public.example");
     const body = await r.json();

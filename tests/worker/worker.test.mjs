@@ -321,7 +321,7 @@ test("reports view: ?days=N window, only the domain's policies, bounded reads", 
     { domain: "many.example", since: today(10), truncated: false });
 });
 
-test("intake refusals: malformed, wrong type, oversized, gzip bomb, unhosted", async () => {
+test("intake refusals: malformed, wrong type, body not what it is declared, oversized, gzip bomb, unhosted", async () => {
   const good = readFileSync(join(CORPUS, "google-test.xmox.nl-2022-09-15.json"));
   const cases = [
     ["malformed JSON", "{\"organization-name\": ", "application/tlsrpt+json", 400],
@@ -334,6 +334,11 @@ test("intake refusals: malformed, wrong type, oversized, gzip bomb, unhosted", a
     ["multipart", good, "multipart/report", 415],
     ["oversized", Buffer.alloc(1_200_000, 0x20), "application/tlsrpt+json", 413],
     ["gzip bomb", gzipSync(Buffer.alloc(64 << 20, 0x30), { level: 9 }), "application/tlsrpt+gzip", 413],
+    // A body is read as what it is declared (RFC 8460 §5.4), never sniffed.
+    ["gzip declared JSON", gzipSync(good), "application/tlsrpt+json", 415],
+    ["JSON declared gzip", good, "application/tlsrpt+gzip", 415],
+    ["an e-mail declared JSON", `From: r@sender.example\r\nContent-Type: multipart/report; boundary=b\r\n\r\n--b\r\nContent-Type: application/tlsrpt+json\r\n\r\n${good}\r\n--b--\r\n`, "application/tlsrpt+json", 415],
+    ["HTML declared JSON", "<html><body>hello</body></html>", "application/json", 415],
     ["unhosted", JSON.stringify({ "organization-name": "x", "date-range": { "start-datetime": "2024-01-01T00:00:00Z", "end-datetime": "2024-01-01T23:59:59Z" }, "contact-info": "x", "report-id": "u1", policies: [{ policy: { "policy-type": "sts", "policy-domain": "not-hosted.example" }, summary: { "total-successful-session-count": 1, "total-failure-session-count": 0 } }] }), "application/tlsrpt+json", 404],
   ];
   for (const [name, body, type, status] of cases) {

@@ -230,11 +230,9 @@ mod tests {
 
     #[test]
     fn the_example_file_holds_the_refused_value() {
-        let example = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../.dev.vars.example"
-        ))
-        .unwrap();
+        let example =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../.dev.vars.example"))
+                .unwrap();
         assert!(
             example.contains(&format!("API_TOKEN={EXAMPLE_OPERATOR_TOKEN}\n")),
             ".dev.vars.example must hold the value the Worker refuses"

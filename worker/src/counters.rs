@@ -129,7 +129,12 @@ mod tests {
             (Window::Minute, 59, 0, 1),
             (Window::Minute, 60, 1, 60),
             (Window::Day, 86_399, 0, 1),
-            (Window::Day, 1_764_334_260, 20_420, 86_400 - 1_764_334_260 % 86_400),
+            (
+                Window::Day,
+                1_764_334_260,
+                20_420,
+                86_400 - 1_764_334_260 % 86_400,
+            ),
         ] {
             assert_eq!(window.slot(now), slot, "{window:?} {now}");
             assert_eq!(window.retry_after(now), retry, "{window:?} {now}");

@@ -76,8 +76,15 @@ async fn check(domain: &str, env: &Env) -> std::result::Result<serde_json::Value
         .map_err(|e| ApiError::new(502, e.to_string()))?
         .with_time_limit(time_limit(env));
     let limits = CheckLimits::EDGE;
-    match check_domain_with_limits(domain, &resolver, &fetcher(env), &DateClock, &|_| {}, &limits)
-        .await
+    match check_domain_with_limits(
+        domain,
+        &resolver,
+        &fetcher(env),
+        &DateClock,
+        &|_| {},
+        &limits,
+    )
+    .await
     {
         Ok(report) => serde_json::to_value(&report)
             .map_err(|e| ApiError::new(500, format!("the report cannot be written: {e}"))),
@@ -108,7 +115,15 @@ async fn admit(req: &Request, env: &Env) -> std::result::Result<String, ApiError
     let db = env.d1("DB")?;
     let scope = format!("edge:{}", client_prefix(req));
     let per_minute = number(env, "EDGE_RATE_PER_MINUTE", 30);
-    take(&db, &scope, Window::Minute, per_minute, now_secs(), "too many checks from this client").await?;
+    take(
+        &db,
+        &scope,
+        Window::Minute,
+        per_minute,
+        now_secs(),
+        "too many checks from this client",
+    )
+    .await?;
     Ok(domain)
 }
 

@@ -1,7 +1,8 @@
 //! TLS-RPT intake over HTTPS (RFC 8460 §5.4): `POST /tlsrpt` with `application/tlsrpt+gzip` or
 //! `application/tlsrpt+json` (also `application/gzip`, `application/json`).
 //!
-//! The body is read up to `TLSRPT_MAX_BODY` bytes (default 1 MiB), decompressed up to
+//! A body is read as what it is declared: JSON as JSON, gzip as gzip; a body that is something
+//! else (gzip declared JSON, an e-mail, HTML) is a 415, never a guess. The body is read up to `TLSRPT_MAX_BODY` bytes (default 1 MiB), decompressed up to
 //! `TLSRPT_MAX_JSON` bytes (default 8 MiB) by the core, read leniently by the core, and handed
 //! to the report store ([`crate::store`]) before the answer: 201 for a report stored now, 200 for
 //! a repeat of a stored one (the same decoded JSON: nothing stored), 404 when none of its policy
@@ -9,10 +10,10 @@
 
 use crate::body::read_bounded;
 use crate::config::number;
-use crate::media_type::{report_media_type, ReportMediaType};
+use crate::media_type::report_media_type;
 use crate::reply::{finish, json, ApiError};
 use crate::store::{store, Channel, Submission};
-use mtasts::ReportLimits;
+use mtasts::{ReportForm, ReportLimits};
 use worker::{Request, Response, Result, RouteContext};
 
 /// Default body limit (bytes).
@@ -44,10 +45,20 @@ async fn post(
     if body.is_empty() {
         return Err(ApiError::new(400, "the body is empty"));
     }
-    let media = match media_type {
-        ReportMediaType::Json => "application/tlsrpt+json",
-        ReportMediaType::Gzip => "application/tlsrpt+gzip",
-    };
+    let form = mtasts::report_form(&body);
+    if !media_type.declares(form) {
+        let what = match form {
+            ReportForm::Json => "JSON",
+            ReportForm::Gzip => "gzip",
+            ReportForm::Email => "an e-mail message",
+            _ => "neither JSON nor gzip",
+        };
+        return Err(ApiError::new(
+            415,
+            format!("the body is declared {} but is {what}; send it with the media type it is (RFC 8460 §5.4)", media_type.as_str()),
+        ));
+    }
+    let media = media_type.as_str();
     let receipt = store(
         &ctx.env,
         Submission {

@@ -47,7 +47,9 @@ mod tokens;
 
 pub use reply::ApiError;
 
-use worker::{event, Context, Env, Request, Response, Result, Router, ScheduleContext, ScheduledEvent};
+use worker::{
+    event, Context, Env, Request, Response, Result, Router, ScheduleContext, ScheduledEvent,
+};
 
 /// The one path a policy is served on (RFC 8461 §3.3).
 pub const POLICY_PATH: &str = "/.well-known/mta-sts.txt";

@@ -2,6 +2,7 @@
 //! [`MediaType`].
 
 use mtasts::media_type::MediaType;
+use mtasts::ReportForm;
 
 /// What a report body is declared to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +11,25 @@ pub enum ReportMediaType {
     Json,
     /// `application/tlsrpt+gzip` or `application/gzip`.
     Gzip,
+}
+
+impl ReportMediaType {
+    /// The media type as stored with the raw body.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReportMediaType::Json => "application/tlsrpt+json",
+            ReportMediaType::Gzip => "application/tlsrpt+gzip",
+        }
+    }
+
+    /// Whether a body of `form` is what this type declares: the intake reads a body as what it
+    /// is declared to be, never as what it might be instead.
+    pub fn declares(self, form: ReportForm) -> bool {
+        matches!(
+            (self, form),
+            (ReportMediaType::Json, ReportForm::Json) | (ReportMediaType::Gzip, ReportForm::Gzip)
+        )
+    }
 }
 
 /// The declared type of a `Content-Type` value, parameters ignored; `None` when not taken.

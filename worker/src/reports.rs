@@ -112,7 +112,10 @@ async fn raw(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Respo
     authorize(req, &ctx.env, &db, Need::Operator, Access::Read).await?;
     let id = ctx.param("id").cloned().unwrap_or_default();
     if id.len() != 64 || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(ApiError::new(400, "a report id is 64 lower-case hex digits"));
+        return Err(ApiError::new(
+            400,
+            "a report id is 64 lower-case hex digits",
+        ));
     }
     let object = ctx
         .env

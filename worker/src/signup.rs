@@ -85,13 +85,27 @@ async fn admit(
     let domain = edge_domain(&percent_decode(param), env)?;
     let limit = number(env, "SIGNUP_RATE_PER_MINUTE", 10);
     let scope = format!("signup:{}", client_prefix(req));
-    take(db, &scope, Window::Minute, limit, now_secs(), "too many claims and verifications from this client").await?;
+    take(
+        db,
+        &scope,
+        Window::Minute,
+        limit,
+        now_secs(),
+        "too many claims and verifications from this client",
+    )
+    .await?;
     Ok(domain)
 }
 
 async fn claim(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Response, ApiError> {
     let db = ctx.env.d1("DB")?;
-    let domain = admit(req, &ctx.env, &db, ctx.param("domain").map_or("", String::as_str)).await?;
+    let domain = admit(
+        req,
+        &ctx.env,
+        &db,
+        ctx.param("domain").map_or("", String::as_str),
+    )
+    .await?;
     let now = now_secs();
     let pending: Option<Count> = query!(
         &db,
@@ -137,12 +151,24 @@ async fn claim(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Res
     )?)
 }
 
-async fn verify(req: &mut Request, ctx: &RouteContext<()>) -> std::result::Result<Response, ApiError> {
+async fn verify(
+    req: &mut Request,
+    ctx: &RouteContext<()>,
+) -> std::result::Result<Response, ApiError> {
     let db = ctx.env.d1("DB")?;
-    let domain = admit(req, &ctx.env, &db, ctx.param("domain").map_or("", String::as_str)).await?;
+    let domain = admit(
+        req,
+        &ctx.env,
+        &db,
+        ctx.param("domain").map_or("", String::as_str),
+    )
+    .await?;
     let body = read_bounded(req, MAX_VERIFY_BODY).await?;
     let given: VerifyBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(400, format!("the body is not {{\"claim\": \"<claim secret>\"}}: {e}"))
+        ApiError::new(
+            400,
+            format!("the body is not {{\"claim\": \"<claim secret>\"}}: {e}"),
+        )
     })?;
     let hash = stored_form(given.claim.trim());
     let found: Option<Claim> = query!(
@@ -164,7 +190,10 @@ async fn verify(req: &mut Request, ctx: &RouteContext<()>) -> std::result::Resul
     if now >= expires {
         return Err(ApiError::new(
             422,
-            format!("the claim expired at {}; claim again", UtcDateTime::from_unix_unsigned(expires)),
+            format!(
+                "the claim expired at {}; claim again",
+                UtcDateTime::from_unix_unsigned(expires)
+            ),
         ));
     }
     let name = format!("{CHALLENGE_LABEL}.{domain}");
@@ -173,14 +202,20 @@ async fn verify(req: &mut Request, ctx: &RouteContext<()>) -> std::result::Resul
         let saw = if seen.values.is_empty() {
             format!("no TXT record at {name} ({})", seen.rcode)
         } else {
-            format!("{} TXT record(s) at {name}, none with the claim's value", seen.values.len())
+            format!(
+                "{} TXT record(s) at {name}, none with the claim's value",
+                seen.values.len()
+            )
         };
-        return Err(ApiError::new(422, format!("{saw}; publish it and verify again before the claim expires"))
-            .with_detail(json!({
-                "expected": { "name": name, "type": "TXT", "value": claim.challenge },
-                "seen": seen.values.iter().map(|v| printable(v)).collect::<Vec<_>>(),
-                "rcode": seen.rcode,
-            })));
+        return Err(ApiError::new(
+            422,
+            format!("{saw}; publish it and verify again before the claim expires"),
+        )
+        .with_detail(json!({
+            "expected": { "name": name, "type": "TXT", "value": claim.challenge },
+            "seen": seen.values.iter().map(|v| printable(v)).collect::<Vec<_>>(),
+            "rcode": seen.rcode,
+        })));
     }
     let max = number(&ctx.env, "DOMAIN_TOKENS_MAX", 20);
     let issued = issue(&db, &domain, "verified", max).await?;
@@ -204,14 +239,24 @@ async fn challenge_records(env: &Env, name: &str) -> std::result::Result<Seen, A
     let query = encode_query(name, RecordType::Txt)
         .map_err(|e| ApiError::new(400, format!("{name} cannot be looked up: {e:?}")))?;
     let bytes = resolver.exchange(query).await.map_err(|e| {
-        ApiError::new(502, format!("the DNS lookup of {name} failed: {e}; verify again later"))
+        ApiError::new(
+            502,
+            format!("the DNS lookup of {name} failed: {e}; verify again later"),
+        )
     })?;
-    let answer = decode_answer(&bytes)
-        .map_err(|e| ApiError::new(502, format!("the DNS answer for {name} cannot be read: {e:?}")))?;
+    let answer = decode_answer(&bytes).map_err(|e| {
+        ApiError::new(
+            502,
+            format!("the DNS answer for {name} cannot be read: {e:?}"),
+        )
+    })?;
     if !matches!(answer.rcode, Rcode::NoError | Rcode::NxDomain) {
         return Err(ApiError::new(
             502,
-            format!("the DNS lookup of {name} failed with {}; verify again later", answer.rcode),
+            format!(
+                "the DNS lookup of {name} failed with {}; verify again later",
+                answer.rcode
+            ),
         ));
     }
     // A TXT record's value is its character-strings joined (RFC 7208 §3.3 reads them so).

@@ -383,7 +383,10 @@ async fn over_quota(
 }
 
 /// `[domain, summary JSON]` per filed domain; a 413 when one summary is over [`MAX_ROW_SUMMARY`].
-fn domain_rows(summary: &ReportSummary, filed: &[String]) -> Result<Vec<(String, String)>, ApiError> {
+fn domain_rows(
+    summary: &ReportSummary,
+    filed: &[String],
+) -> Result<Vec<(String, String)>, ApiError> {
     filed
         .iter()
         .map(|domain| {

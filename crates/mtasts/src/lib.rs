@@ -47,6 +47,6 @@ pub use mta_sts::policy::{lint_policy, Mode, MtaStsPolicy};
 pub use mta_sts::record::{lint_sts_record, lint_sts_rrset, StsRecord};
 pub use tls_rpt::record::{lint_tlsrpt_record, lint_tlsrpt_rrset, TlsRptRecord};
 pub use tls_rpt::report::{
-    decode_report, lint_report, lint_report_with_limits, summarize_reports, ReportError,
-    ReportLimits, ReportSummary, ReportsOverview,
+    decode_report, lint_report, lint_report_with_limits, report_form, summarize_reports,
+    ReportError, ReportForm, ReportLimits, ReportSummary, ReportsOverview,
 };

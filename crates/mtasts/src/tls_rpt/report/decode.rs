@@ -14,6 +14,35 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// How much is read from the decompressor at a time.
 const CHUNK: usize = 64 * 1024;
 
+/// What a report body is, by its bytes: what [`decode`] will read it as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReportForm {
+    /// JSON text (RFC 8460 §5.1, `application/tlsrpt+json`).
+    Json,
+    /// Gzip (RFC 8460 §5.2, `application/tlsrpt+gzip`).
+    Gzip,
+    /// A report e-mail (RFC 8460 §5.3) holding either.
+    Email,
+    /// None of these.
+    Unknown,
+}
+
+/// What `bytes` are, by their content (the same rules [`decode`] follows). A receiver that was
+/// told a media type compares it with this before reading, and refuses a mismatch rather than
+/// guess (an intake never stores a gzip body as `application/tlsrpt+json`).
+pub fn report_form(bytes: &[u8]) -> ReportForm {
+    if bytes.starts_with(&GZIP_MAGIC) {
+        ReportForm::Gzip
+    } else if looks_like_json(bytes) {
+        ReportForm::Json
+    } else if mime::looks_like_message(bytes) {
+        ReportForm::Email
+    } else {
+        ReportForm::Unknown
+    }
+}
+
 /// The report's JSON text, decompressed and taken out of an e-mail as needed.
 pub(crate) fn decode(bytes: &[u8], limits: ReportLimits) -> Result<Cow<'_, [u8]>, ReportError> {
     if bytes.len() > limits.max_input {
@@ -131,6 +160,30 @@ mod tests {
         ReportLimits {
             max_input,
             max_decompressed,
+        }
+    }
+
+    #[test]
+    fn forms() {
+        use super::{report_form, ReportForm};
+        for (bytes, want) in [
+            (&b"{\"policies\": []}"[..], ReportForm::Json),
+            (b"\xEF\xBB\xBF  {}", ReportForm::Json),
+            (&gzip(b"{}")[..], ReportForm::Gzip),
+            (b"\x1f\x8b broken", ReportForm::Gzip),
+            (
+                b"From: a@b.example\r\nContent-Type: multipart/report; boundary=x\r\n\r\n--x--\r\n",
+                ReportForm::Email,
+            ),
+            (b"<html>", ReportForm::Unknown),
+            (b"", ReportForm::Unknown),
+        ] {
+            assert_eq!(
+                report_form(bytes),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
         }
     }
 

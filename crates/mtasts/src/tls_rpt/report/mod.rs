@@ -27,6 +27,7 @@ mod read;
 mod summary;
 mod validate;
 
+pub use decode::{report_form, ReportForm};
 pub use overview::{summarize_reports, DayTotals, MxFailures, OrganizationTotals, ReportsOverview};
 pub use summary::{
     DateRange, FailureSummary, PolicySummary, PolicyType, ReportSummary, ResultType,
