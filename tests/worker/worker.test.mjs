@@ -25,7 +25,7 @@ before(async () => {
     // REPORTS_MAX_READ: above any corpus domain's count, below the many-reports case's.
     vars: {
       EDGE_RATE_PER_MINUTE: "1000", TLSRPT_MAX_BODY: "1048576", TLSRPT_MAX_JSON: "8388608",
-      REPORTS_MAX_READ: String(MAX_READ), AUTH_FAILURES_PER_MINUTE: "1000",
+      REPORTS_MAX_READ: String(MAX_READ), AUTH_FAILURES_PER_MINUTE: "1000", DOMAIN_TOKENS_MAX: "3",
     },
   });
   base = worker.base;
@@ -127,6 +127,27 @@ test("auth: missing or wrong token is 401 and changes nothing", async () => {
     }
   }
   assert.equal(await (await policyAt("auth.example")).text(), before);
+});
+
+test("domain tokens: at most DOMAIN_TOKENS_MAX per domain; self-service signup off by default", async () => {
+  const make = () => fetch(`${base}/api/domains/quota-tokens.example/tokens`, { method: "POST", headers: auth() });
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await make();
+    assert.equal(r.status, 201);
+    ids.push((await jsonOf(r)).id);
+  }
+  let r = await make();
+  assert.equal(r.status, 409);
+  assert.match((await jsonOf(r)).error, /3 tokens/);
+  r = await fetch(`${base}/api/domains/quota-tokens.example/tokens/${ids[0]}`, { method: "DELETE", headers: auth() });
+  assert.equal(r.status, 204);
+  assert.equal((await make()).status, 201, "room again after a delete");
+  for (const route of ["claim", "verify"]) {
+    r = await fetch(`${base}/api/domains/signup-off.example/${route}`, { method: "POST", body: "{}" });
+    assert.equal(r.status, 403, route);
+    assert.match((await jsonOf(r)).error, /OPEN_SIGNUP/);
+  }
 });
 
 test("DELETE follows RFC 8461 §8.3", async () => {
