@@ -109,7 +109,8 @@ pub enum RecordData {
         /// The host, without the root dot.
         exchange: String,
     },
-    /// A TXT record: its character-strings (invalid UTF-8 replaced).
+    /// A TXT record: its character-strings, as text (see `txt_strings`: a character cut across
+    /// two strings is kept whole in the later one, invalid UTF-8 is replaced).
     Txt {
         /// The character-strings, in order.
         strings: Vec<String>,
@@ -292,10 +293,7 @@ fn record_data<O: AsRef<[u8]>, N: fmt::Display>(
             },
         },
         AllRecordData::Txt(txt) => RecordData::Txt {
-            strings: txt
-                .iter()
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .collect(),
+            strings: txt_strings(txt.iter()),
         },
         AllRecordData::Cname(cname) => RecordData::Cname {
             target: plain_name(&cname.cname().to_string()),
@@ -313,6 +311,44 @@ fn record_data<O: AsRef<[u8]>, N: fmt::Display>(
             rtype: rtype.to_int(),
         },
     }
+}
+
+/// The character-strings of a TXT record as text. RFC 7208 §3.3, RFC 8461 §3.1 and RFC 8460 §3:
+/// the strings are joined without spaces before the record is read, so a UTF-8 character cut
+/// where one string ends is one character: its first octets move to the next string, and the
+/// strings join into the record decoded as a whole (octets that are not UTF-8 become U+FFFD, as
+/// `String::from_utf8_lossy` replaces them). There are as many strings as on the wire.
+fn txt_strings<'a>(strings: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut carried = Vec::new();
+    for string in strings {
+        let mut octets = std::mem::take(&mut carried);
+        octets.extend_from_slice(string);
+        carried = octets.split_off(octets.len() - unfinished_char(&octets));
+        texts.push(String::from_utf8_lossy(&octets).into_owned());
+    }
+    if let Some(last) = texts.last_mut() {
+        last.push_str(&String::from_utf8_lossy(&carried));
+    }
+    texts
+}
+
+/// How many octets at the end of `octets` start a UTF-8 character (RFC 3629 §4) without finishing
+/// it. A cut before a lead octet never splits what a UTF-8 decoder reads as one unit, valid or not.
+fn unfinished_char(octets: &[u8]) -> usize {
+    for (back, &octet) in octets.iter().rev().take(3).enumerate() {
+        if octet & 0xC0 == 0x80 {
+            continue; // a continuation octet
+        }
+        let len = match octet {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 1,
+        };
+        return if len > back + 1 { back + 1 } else { 0 };
+    }
+    0
 }
 
 /// Lower case, without the root dot: how the rest of the crate spells names.
@@ -459,6 +495,31 @@ mod tests {
                 exchange: ".".into()
             }
         );
+    }
+
+    #[test]
+    fn txt_strings_keep_characters_cut_between_strings() {
+        for (strings, want) in [
+            (
+                &[&b"v=STSv1; "[..], b"id=1"][..],
+                &["v=STSv1; ", "id=1"][..],
+            ),
+            (&[&b"caf\xC3"[..], b"\xA9!"], &["caf", "\u{e9}!"]),
+            (
+                &[&b"\xF0\x9F"[..], b"\x98", b"\x80x"],
+                &["", "", "\u{1F600}x"],
+            ),
+            (&[&b""[..], b"a"], &["", "a"]),
+            (&[&b"a\xC3"[..]], &["a\u{FFFD}"]),
+            (&[&b"\xFF"[..], b"b"], &["\u{FFFD}", "b"]),
+            (&[&b"\xE0\x80"[..], b"x"], &["", "\u{FFFD}\u{FFFD}x"]),
+            (&[&b"\xC3\xA9"[..], b"\xA9"], &["\u{e9}", "\u{FFFD}"]),
+        ] {
+            let got = txt_strings(strings.iter().copied());
+            assert_eq!(got, want, "{strings:?}");
+            let whole = String::from_utf8_lossy(&strings.concat()).into_owned();
+            assert_eq!(got.concat(), whole, "{strings:?}");
+        }
     }
 
     #[test]
