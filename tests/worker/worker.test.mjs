@@ -369,6 +369,16 @@ test("intake refusals: malformed, wrong type, body not what it is declared, over
     const json = await jsonOf(r);
     assert.equal(typeof json.error, "string", name);
   }
+  // A bomb sent as Content-Encoding: gzip is not inflated by anyone: refused as what it is.
+  const bomb = gzipSync(Buffer.alloc(64 << 20, 0x20), { level: 9 });
+  for (const [path, method, type, status] of [
+    ["/tlsrpt", "POST", "application/tlsrpt+json", 415],
+    ["/api/domains/hosted.example/policy", "PUT", "text/plain", 400],
+  ]) {
+    const r = await fetch(`${base}${path}`, { method, headers: { ...auth(), "content-type": type, "content-encoding": "gzip" }, body: bomb });
+    assert.equal(r.status, status, path);
+    assert.equal(typeof (await jsonOf(r)).error, "string");
+  }
 });
 
 test("edge routes refuse hostile domains before any fetch, with CORS", async () => {
