@@ -11,7 +11,6 @@
 //! do), or make the escapes reversible (a `\u{…}` already in the text is left as it is).
 
 use std::borrow::Cow;
-use std::fmt::Write;
 
 /// Whether `c` must not reach a terminal as it is: a C0 control (U+0000–U+001F, newline and tab
 /// included), DEL (U+007F), a C1 control (U+0080–U+009F; ECMA-48 §5.3: U+009B is CSI by
@@ -25,8 +24,9 @@ pub fn is_hazard(c: char) -> bool {
         )
 }
 
-/// `text` with every [`is_hazard`] character written as `\u{…}` (lower-case hex, no leading
-/// zeros: ESC is `\u{1b}`, a newline `\u{a}`); borrowed when there is none.
+/// `text` with every [`is_hazard`] character written as `\u{…}` ([`char::escape_unicode`]:
+/// lower-case hex, no leading zeros; ESC is `\u{1b}`, a newline `\u{a}`); borrowed when there
+/// is none.
 pub fn printable(text: &str) -> Cow<'_, str> {
     let Some(first) = text.find(is_hazard) else {
         return Cow::Borrowed(text);
@@ -35,8 +35,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     shown.push_str(&text[..first]);
     for c in text[first..].chars() {
         if is_hazard(c) {
-            // Writing to a String cannot fail.
-            let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
+            shown.extend(c.escape_unicode());
         } else {
             shown.push(c);
         }
