@@ -6,7 +6,8 @@
 //! policy host through that same resolver, and a monotonic [`Clock`](mtasts::check::Clock).
 //!
 //! What it does not do: decide anything about the domain (that is the core's job), print anything
-//! (that is the binary's), or send mail: `--smtp` probes STARTTLS on every MX address
-//! ([`check::SmtpProber`]) and QUITs after the handshake.
+//! (that is the binary's), or send mail: `--smtp` probes STARTTLS on the MX addresses the core's
+//! [`SmtpLimits`](mtasts::check::SmtpLimits) allow ([`check::SmtpProber`]) and QUITs after the
+//! handshake.
 
 pub mod check;

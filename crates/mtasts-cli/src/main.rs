@@ -11,7 +11,7 @@ mod progress;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use mtasts::check::{DEFAULT_DOH_URL, POLICY_HTTPS_PORT};
+use mtasts::check::{SmtpLimits, DEFAULT_DOH_URL, POLICY_HTTPS_PORT};
 use mtasts::generate::{policy_id_from_unix, GenerateOptions};
 use mtasts::{LintResult, Mode};
 use mtasts_cli::check::{CheckOptions, ResolveOverride, DEFAULT_SMTP_PORT};
@@ -74,14 +74,42 @@ struct CheckArgs {
     /// [default and most: 60, RFC 8461 §3.3].
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     timeout: Option<Duration>,
-    /// Also connect to every MX address on port 25: STARTTLS, TLS version, certificate and
+    /// Also connect to the MX addresses on port 25: STARTTLS, TLS version, certificate and
     /// TLSA match, and what senders do about them. Sends no mail (QUIT after the handshake).
+    /// Public addresses only, at most 10 hosts, 2 addresses each and 4 connections at once
+    /// unless the `--smtp-*` options below say otherwise.
     #[arg(long)]
     smtp: bool,
     /// Probe this port instead of 25, for test stand-ins (port 25 needs a network that allows
     /// it; loopback stand-ins cannot bind it without privileges).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SMTP_PORT, requires = "smtp")]
     smtp_port: u16,
+    /// At most N SMTP connections open at once.
+    #[arg(long, value_name = "N", default_value_t = SmtpLimits::DEFAULT.max_connections,
+          value_parser = at_least_one, requires = "smtp")]
+    smtp_jobs: usize,
+    /// Also probe addresses in loopback, private (RFC 1918, fc00::/7), link-local, CGNAT,
+    /// documentation, multicast and reserved blocks (RFC 6890), for test stand-ins and internal
+    /// hosts. Without it they are refused (`smtp.address-refused`), so that a domain's MX
+    /// records cannot aim the probe at your own network.
+    #[arg(long, requires = "smtp")]
+    smtp_allow_private: bool,
+    /// Probe at most N MX hosts, the most preferred first (`smtp.hosts-skipped` names the rest).
+    #[arg(long, value_name = "N", default_value_t = SmtpLimits::DEFAULT.max_hosts,
+          value_parser = at_least_one, requires = "smtp")]
+    smtp_max_hosts: usize,
+    /// Probe at most N addresses of each MX host (`smtp.addresses-skipped` names the rest).
+    #[arg(long, value_name = "N", default_value_t = SmtpLimits::DEFAULT.max_addresses,
+          value_parser = at_least_one, requires = "smtp")]
+    smtp_max_addresses: usize,
+}
+
+/// A whole number from 1 up.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| format!("{text:?} is not a whole number from 1 up"))
 }
 
 /// A positive number of seconds, fractions allowed.
@@ -185,7 +213,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(Failure(why)) => {
-            eprintln!("mtasts: {why}");
+            eprintln!("mtasts: {}", mtasts::text::printable(&why));
             ExitCode::from(2)
         }
     }
@@ -200,6 +228,12 @@ fn run_check(args: CheckArgs, printer: &Printer) -> Outcome {
         timeout: args.timeout,
         smtp: args.smtp,
         smtp_port: args.smtp_port,
+        smtp_limits: SmtpLimits {
+            max_connections: args.smtp_jobs,
+            max_hosts: args.smtp_max_hosts,
+            max_addresses: args.smtp_max_addresses,
+            allow_special: args.smtp_allow_private,
+        },
     };
     let progress = progress::Progress::new(printer.is_json());
     let report = mtasts_cli::check::run(&args.domain, &options, &|step| progress.step(step))

@@ -1,7 +1,14 @@
 //! Printing results: one JSON document with `--json`, otherwise aligned text for people,
 //! coloured when standard output is a terminal (and `NO_COLOR` is unset).
+//!
+//! Text for people never carries a raw control or bidi character from what was read: every
+//! string that came from a file, the network or the command line goes through
+//! [`mtasts::text::printable`] here, where it is printed, and shows as `\u{1b}` and the like.
+//! The only escape sequences written are this module's own colours. JSON is exact: serde writes
+//! controls as `\u001b` escapes, which a JSON reader turns back into the same string.
 
 use mtasts::generate::Generated;
+use mtasts::text::printable;
 use mtasts::{Finding, LintResult, Severity};
 use serde::Serialize;
 use serde_json::Value;
@@ -41,7 +48,12 @@ impl Printer {
         } else {
             self.paint("not valid", RED)
         };
-        writeln!(out, "{subject}: {verdict}{}", counts(&result.findings))?;
+        writeln!(
+            out,
+            "{}: {verdict}{}",
+            printable(subject),
+            counts(&result.findings)
+        )?;
         let code_width = result
             .findings
             .iter()
@@ -70,15 +82,15 @@ impl Printer {
         let severity = self.paint(&format!("{:<7}", f.severity.as_str()), colour);
         let place = match (&f.line, &f.host) {
             (Some(line), _) => format!("line {line}"),
-            (None, Some(host)) => host.clone(),
+            (None, Some(host)) => printable(host).into_owned(),
             (None, None) => String::new(),
         };
         writeln!(
             out,
             "  {severity} {place:<8} {:<code_width$}  {} ({})",
             f.code.as_str(),
-            f.message,
-            f.rfc
+            printable(&f.message),
+            printable(&f.rfc)
         )
     }
 
@@ -88,6 +100,7 @@ impl Printer {
         if self.json {
             return write_json(&mut out, &serde_json::json!({ "matches": matches }));
         }
+        let (pattern, host) = (printable(pattern), printable(host));
         if matches {
             let yes = self.paint("covers", GREEN);
             writeln!(out, "{pattern} {yes} {host}")
@@ -103,24 +116,29 @@ impl Printer {
         if self.json {
             return write_json(&mut out, g);
         }
-        writeln!(out, "Policy file for {}:\n", g.policy_url)?;
+        writeln!(out, "Policy file for {}:\n", printable(&g.policy_url))?;
         for line in g.policy.lines() {
-            writeln!(out, "    {line}")?;
+            writeln!(out, "    {}", printable(line))?;
         }
         writeln!(out, "\nTXT records:\n")?;
         for record in std::iter::once(&g.sts_record).chain(g.tlsrpt_record.as_ref()) {
-            writeln!(out, "    {}  TXT  \"{}\"", record.name, record.value)?;
+            writeln!(
+                out,
+                "    {}  TXT  \"{}\"",
+                printable(&record.name),
+                printable(&record.value)
+            )?;
         }
         writeln!(out, "\nPublish in this order:\n")?;
         for (n, step) in g.publish_order.iter().enumerate() {
             let n = self.paint(&format!("{}.", n + 1), BLUE);
-            writeln!(out, "  {n} {step}")?;
+            writeln!(out, "  {n} {}", printable(step))?;
         }
         if !g.notes.is_empty() {
             writeln!(out)?;
         }
         for note in &g.notes {
-            writeln!(out, "  {} {note}", self.paint("note:", YELLOW))?;
+            writeln!(out, "  {} {}", self.paint("note:", YELLOW), printable(note))?;
         }
         Ok(())
     }
@@ -176,13 +194,13 @@ fn describe(out: &mut impl Write, value: &Value) -> io::Result<()> {
             Value::Array(items) => format!("{} entries", items.len()),
             Value::Object(map) if map.values().all(is_scalar) => map
                 .iter()
-                .map(|(k, v)| format!("{k}={}", scalar(v)))
+                .map(|(k, v)| format!("{}={}", printable(k), scalar(v)))
                 .collect::<Vec<_>>()
                 .join(", "),
             Value::Object(_) => continue,
             other => scalar(other),
         };
-        writeln!(out, "  {key}: {text}")?;
+        writeln!(out, "  {}: {text}", printable(key))?;
     }
     Ok(())
 }
@@ -191,9 +209,10 @@ fn is_scalar(v: &Value) -> bool {
     !matches!(v, Value::Array(_) | Value::Object(_))
 }
 
+/// A scalar as text for people, escaped.
 fn scalar(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => printable(s).into_owned(),
         other => other.to_string(),
     }
 }

@@ -2,6 +2,7 @@
 //! error is a terminal and the output is not JSON (scripts and pipes see no progress noise).
 
 use mtasts::check::{Step, StepStatus};
+use mtasts::text::printable;
 use std::io::{self, IsTerminal, Write};
 
 /// Prints finished steps, or nothing.
@@ -41,8 +42,8 @@ impl Progress {
         let _ = writeln!(
             io::stderr().lock(),
             "  {word}  {}  ({took} ms)  {}",
-            step.name,
-            step.summary
+            printable(&step.name.to_string()),
+            printable(&step.summary)
         );
     }
 }

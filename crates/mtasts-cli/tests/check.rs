@@ -511,7 +511,8 @@ fn tls_failures_are_classified() {
 
 /// `check --smtp` against the stand-in's SMTP servers, for every scenario whose expected file
 /// has an `smtp` block (what the report says once the probe has run): in JSON, then for people.
-/// The probe reaches the servers through the zones' A records (127.0.0.N) and `--smtp-port`.
+/// The probe reaches the servers through the zones' A records (127.0.0.N), `--smtp-port` and
+/// `--smtp-allow-private` (loopback is refused without it).
 #[test]
 fn every_smtp_scenario_gives_its_expected_findings_and_sender_outcomes() {
     let fixture = Fixture::start();
@@ -526,7 +527,8 @@ fn every_smtp_scenario_gives_its_expected_findings_and_sender_outcomes() {
         seen += 1;
         let mut want = smtp.clone();
         want["domain"] = expected["domain"].clone();
-        let run = mtasts(&fixture.check_args(&name, &["--json", "--smtp", "--smtp-port", &port]));
+        let smtp_args = ["--smtp", "--smtp-allow-private", "--smtp-port", &port];
+        let run = mtasts(&fixture.check_args(&name, &[&["--json"], &smtp_args[..]].concat()));
         let diffs = differences(&want, &run);
         if !diffs.is_empty() {
             failures.push(format!("{name}: {}", diffs.join("; ")));
@@ -547,7 +549,7 @@ fn every_smtp_scenario_gives_its_expected_findings_and_sender_outcomes() {
             assert!(ip.is_loopback(), "{name}: nothing beyond loopback");
         }
         // For people: the verdict, the codes and (when refused) Exchange's response.
-        let people = mtasts(&fixture.check_args(&name, &["--smtp", "--smtp-port", &port]));
+        let people = mtasts(&fixture.check_args(&name, &smtp_args));
         assert_eq!(people.code, run.code, "{name}");
         for code in smtp["codes"].as_array().unwrap() {
             let code = code.as_str().unwrap();
@@ -567,4 +569,208 @@ fn every_smtp_scenario_gives_its_expected_findings_and_sender_outcomes() {
     }
     assert!(seen >= 7, "{seen} SMTP scenarios");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An SMTP server on `port` of 127.0.0.1 and ::1 (where it can bind) that counts the sessions it
+/// accepts and the most open at once: it greets with `greeting`, and holds each session for
+/// `hold` before it answers EHLO (without STARTTLS, so the probe QUITs).
+struct CountingSmtp {
+    port: u16,
+    accepted: std::sync::Arc<AtomicU32>,
+    most_at_once: std::sync::Arc<AtomicU32>,
+}
+
+impl CountingSmtp {
+    fn start(hold: Duration, greeting: &'static [u8]) -> CountingSmtp {
+        use std::io::{BufRead, BufReader, Write};
+        let v4 = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = v4.local_addr().unwrap().port();
+        let listeners: Vec<TcpListener> = std::iter::once(v4)
+            .chain(TcpListener::bind(("::1", port)).ok())
+            .collect();
+        let accepted = std::sync::Arc::new(AtomicU32::new(0));
+        let most_at_once = std::sync::Arc::new(AtomicU32::new(0));
+        let open = std::sync::Arc::new(AtomicU32::new(0));
+        for listener in listeners {
+            let (accepted, most_at_once, open) =
+                (accepted.clone(), most_at_once.clone(), open.clone());
+            // Left running: the test process ends with it.
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(mut stream) = stream else { continue };
+                    accepted.fetch_add(1, Ordering::SeqCst);
+                    let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                    most_at_once.fetch_max(now, Ordering::SeqCst);
+                    let open = open.clone();
+                    std::thread::spawn(move || {
+                        let _ = stream.write_all(greeting);
+                        let mut reader = BufReader::new(stream.try_clone().unwrap());
+                        let mut line = String::new();
+                        while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                            let reply: &[u8] = if line.starts_with("EHLO") {
+                                std::thread::sleep(hold);
+                                b"250 counter.test\r\n"
+                            } else {
+                                b"221 bye\r\n"
+                            };
+                            if stream.write_all(reply).is_err() || line.starts_with("QUIT") {
+                                break;
+                            }
+                            line.clear();
+                        }
+                        open.fetch_sub(1, Ordering::SeqCst);
+                    });
+                }
+            });
+        }
+        CountingSmtp {
+            port,
+            accepted,
+            most_at_once,
+        }
+    }
+}
+
+/// What [`CountingSmtp`] says first, by default.
+const GREETING: &[u8] = b"220 counter.test ESMTP\r\n";
+
+/// A server whose refusal carries terminal attacks (OSC 52, CSI 2J, a bidi override): the reply
+/// lands in the `smtp.unreachable` finding, escaped for people and exact in JSON.
+#[test]
+fn a_hostile_smtp_reply_reaches_people_escaped_and_json_exact() {
+    let fixture = Fixture::start();
+    let server = CountingSmtp::start(
+        Duration::ZERO,
+        b"554 \x1b]52;c;aGk=\x07go away\x1b[2J\xe2\x80\xae\r\n",
+    );
+    let port = server.port.to_string();
+    let args = ["--smtp", "--smtp-allow-private", "--smtp-port", &port];
+    let people = mtasts(&fixture.check_args("healthy-1mx.test", &args));
+    assert!(server.accepted.load(Ordering::SeqCst) >= 1);
+    assert!(
+        !people.stdout.contains(['\x1b', '\x07', '\u{202e}']),
+        "{}",
+        people.stdout
+    );
+    assert!(
+        people
+            .stdout
+            .contains("554 \\u{1b}]52;c;aGk=\\u{7}go away\\u{1b}[2J\\u{202e}"),
+        "{}",
+        people.stdout
+    );
+    let report =
+        mtasts(&fixture.check_args("healthy-1mx.test", &[&["--json"], &args[..]].concat())).json();
+    let error = report["smtp"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("554 \x1b]52;c;aGk=\x07go away\x1b[2J\u{202e}"),
+        "{error:?}"
+    );
+}
+
+/// Without `--smtp-allow-private`, the loopback addresses of a stand-in domain are refused, each
+/// with a finding that says why, and no connection is made at all.
+#[test]
+fn smtp_refuses_loopback_addresses_without_connecting() {
+    let fixture = Fixture::start();
+    let server = CountingSmtp::start(Duration::ZERO, GREETING);
+    let port = server.port.to_string();
+    let run = mtasts(&fixture.check_args(
+        "healthy-3mx.test",
+        &["--json", "--smtp", "--smtp-port", &port],
+    ));
+    let report = run.json();
+    let refused: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "smtp.address-refused")
+        .collect();
+    // mx1 (127.0.0.1 and ::1), mx2 and in1.backup (127.0.0.1 each).
+    assert_eq!(refused.len(), 4, "{report}");
+    for finding in &refused {
+        let message = finding["message"].as_str().unwrap();
+        assert!(message.contains("is a loopback address"), "{message}");
+        assert!(finding["host"].is_string(), "{finding}");
+    }
+    assert!(report.get("smtp").is_none(), "nothing probed: {report}");
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 0, "no connection");
+
+    // For people, the finding says why, and the step counts no probe.
+    let people = mtasts(&fixture.check_args("healthy-3mx.test", &["--smtp", "--smtp-port", &port]));
+    assert!(
+        people.stdout.contains("smtp.address-refused"),
+        "{}",
+        people.stdout
+    );
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 0, "no connection");
+}
+
+/// `--smtp-jobs 1` keeps one session open at a time; the default lets several overlap (which
+/// shows the counting server can see overlap at all).
+#[test]
+fn smtp_jobs_bounds_the_connections_open_at_once() {
+    let fixture = Fixture::start();
+    for (jobs, most) in [(Some("1"), 1..=1), (None, 2..=4)] {
+        let server = CountingSmtp::start(Duration::from_millis(300), GREETING);
+        let port = server.port.to_string();
+        let mut args = vec![
+            "--json",
+            "--smtp",
+            "--smtp-allow-private",
+            "--smtp-port",
+            &port,
+        ];
+        if let Some(jobs) = jobs {
+            args.extend(["--smtp-jobs", jobs]);
+        }
+        let report = mtasts(&fixture.check_args("healthy-3mx.test", &args)).json();
+        let probes = report["smtp"].as_array().unwrap();
+        let accepted = server.accepted.load(Ordering::SeqCst);
+        // Four addresses; ::1 only where the machine has IPv6 loopback.
+        assert_eq!(probes.len(), 4, "{report}");
+        assert!((3..=4).contains(&accepted), "{jobs:?}: {accepted} sessions");
+        let at_once = server.most_at_once.load(Ordering::SeqCst);
+        assert!(most.contains(&at_once), "{jobs:?}: {at_once} at once");
+    }
+}
+
+/// `--smtp-max-hosts` and `--smtp-max-addresses` leave hosts and addresses out, saying so.
+#[test]
+fn smtp_probes_at_most_the_hosts_and_addresses_asked_for() {
+    let fixture = Fixture::start();
+    let server = CountingSmtp::start(Duration::ZERO, GREETING);
+    let port = server.port.to_string();
+    let args = [
+        "--json",
+        "--smtp",
+        "--smtp-allow-private",
+        "--smtp-port",
+        &port,
+        "--smtp-max-hosts",
+        "2",
+        "--smtp-max-addresses",
+        "1",
+    ];
+    let report = mtasts(&fixture.check_args("healthy-3mx.test", &args)).json();
+    let probed: Vec<&str> = report["smtp"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["mx"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        probed,
+        ["mx1.healthy-3mx.test", "mx2.healthy-3mx.test"],
+        "{report}"
+    );
+    let codes: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains("smtp.hosts-skipped"), "{codes:?}");
+    assert!(codes.contains("smtp.addresses-skipped"), "{codes:?}");
+    assert_eq!(server.accepted.load(Ordering::SeqCst), 2);
 }

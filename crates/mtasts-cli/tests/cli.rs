@@ -521,3 +521,72 @@ fn lint_cert_unreadable_input_exits_2_with_one_line() {
         assert!(err.starts_with("mtasts: "), "{err}");
     }
 }
+
+/// A report whose organization-name and report-id carry terminal attacks: OSC 52 (writes the
+/// clipboard), CSI 2J (clears the screen), a bidi override and NUL.
+fn hostile_report() -> (Vec<u8>, String) {
+    let body = std::fs::read(data("tlsrpt-reports/google-test.xmox.nl-2022-09-15.json")).unwrap();
+    let mut report: Value = serde_json::from_slice(&body).unwrap();
+    let hostile = "Evil\x1b]52;c;aGVsbG8=\x07Corp\x1b[2J\u{202e}moc.elgoog\0".to_string();
+    report["organization-name"] = Value::String(hostile.clone());
+    report["report-id"] = Value::String(format!("id-{hostile}"));
+    (serde_json::to_vec(&report).unwrap(), hostile)
+}
+
+#[test]
+fn text_for_people_shows_control_and_bidi_characters_as_escapes() {
+    let (body, _) = hostile_report();
+    let out = mtasts_stdin(&["lint", "report", "-"], &body);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    for byte in [0x1b, 0x07, 0x00] {
+        assert!(
+            !out.stdout.contains(&byte),
+            "raw byte {byte:#04x} on stdout"
+        );
+    }
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains('\u{202e}'), "{stdout}");
+    assert!(
+        !stdout.contains(|c: char| c.is_control() && c != '\n'),
+        "{stdout}"
+    );
+    let shown = "Evil\\u{1b}]52;c;aGVsbG8=\\u{7}Corp\\u{1b}[2J\\u{202e}moc.elgoog\\u{0}";
+    assert!(
+        stdout.contains(&format!("organization: {shown}")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("report_id: id-{shown}")),
+        "{stdout}"
+    );
+
+    // The same escapes on stderr, where a path names what could not be read.
+    let out = mtasts(&["lint", "report", "/nonexistent/\x1b[2J\u{202e}"]);
+    assert_eq!(code(&out), 2);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("/nonexistent/\\u{1b}[2J\\u{202e}"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(['\x1b', '\u{202e}']), "{stderr}");
+}
+
+#[test]
+fn json_output_keeps_hostile_strings_exact() {
+    let (body, hostile) = hostile_report();
+    let out = mtasts_stdin(&["lint", "report", "--json", "-"], &body);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    // serde escapes controls (`\u001b`); only the bidi override is written as it is.
+    for byte in [0x1b, 0x07, 0x00] {
+        assert!(
+            !out.stdout.contains(&byte),
+            "raw byte {byte:#04x} in the JSON"
+        );
+    }
+    let v = json(&out);
+    assert_eq!(v["value"]["organization"], Value::String(hostile.clone()));
+    assert_eq!(
+        v["value"]["report_id"],
+        Value::String(format!("id-{hostile}"))
+    );
+}

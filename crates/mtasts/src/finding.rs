@@ -336,6 +336,15 @@ catalogue! {
         SmtpUnreachable => "smtp.unreachable", Warning, "RFC 5321 §4.5.4",
             meaning: "The SMTP port of an MX address could not be reached from where the check ran, so its STARTTLS and certificate were not checked.",
             fix: "Check that the host accepts connections on port 25 (firewall, address records); many networks block outgoing port 25, so run the check from one that allows it.";
+        SmtpAddressRefused => "smtp.address-refused", Warning, "RFC 6890 §2.2",
+            meaning: "An MX address is in a special-purpose block (loopback, private, link-local, carrier-grade NAT, documentation, multicast, reserved): the probe did not connect to it, so that a domain cannot aim the check at the network it runs in. Public senders cannot deliver there either.",
+            fix: "Publish only public addresses for the MX hosts; to probe a test or internal host on purpose, run `mtasts check --smtp --smtp-allow-private`.";
+        SmtpHostsSkipped => "smtp.hosts-skipped", Info, "RFC 5321 §5.1",
+            meaning: "The domain has more MX hosts than the probe connects to (10 by default): the least preferred were not probed.",
+            fix: "Nothing to fix if the hosts probed are the ones that matter; `mtasts check --smtp --smtp-max-hosts N` probes more.";
+        SmtpAddressesSkipped => "smtp.addresses-skipped", Info, "RFC 5321 §5.1",
+            meaning: "An MX host has more addresses than the probe connects to (2 per host by default): the others were not probed.",
+            fix: "Nothing to fix if the addresses are one server's; `mtasts check --smtp --smtp-max-addresses N` probes more.";
     }
 
     section "TLS-RPT reports (RFC 8460 §4)" {

@@ -31,6 +31,8 @@ pub mod media_type;
 pub mod mta_sts;
 pub mod mx;
 pub mod name;
+pub mod special_address;
+pub mod text;
 pub mod tls_rpt;
 mod txt_fields;
 mod x509;

@@ -20,8 +20,9 @@ pub use smtp::{SmtpProber, DEFAULT_SMTP_PORT, DEFAULT_SMTP_TIMEOUT};
 pub use tls::{classify_tls_error, client_config, root_store};
 
 use mtasts::check::{
-    check_domain, check_smtp, CheckError, CheckReport, Clock, Step, StepName, StepStatus,
-    DEFAULT_DOH_URL, DOH_TIME_LIMIT, POLICY_FETCH_TIME_LIMIT, POLICY_HTTPS_PORT,
+    check_domain, check_smtp, plan_smtp_probes, CheckError, CheckReport, Clock, SmtpLimits, Step,
+    StepName, StepStatus, DEFAULT_DOH_URL, DOH_TIME_LIMIT, POLICY_FETCH_TIME_LIMIT,
+    POLICY_HTTPS_PORT,
 };
 use mtasts::{DomainName, Severity};
 use std::fmt;
@@ -71,6 +72,9 @@ pub struct CheckOptions {
     pub smtp: bool,
     /// The port the SMTP probe connects to (25; another for test stand-ins).
     pub smtp_port: u16,
+    /// Which MX addresses the SMTP probe connects to, and how many at once (`--smtp-jobs`,
+    /// `--smtp-allow-private`, `--smtp-max-hosts`, `--smtp-max-addresses`).
+    pub smtp_limits: SmtpLimits,
 }
 
 impl Default for CheckOptions {
@@ -83,6 +87,7 @@ impl Default for CheckOptions {
             timeout: None,
             smtp: false,
             smtp_port: DEFAULT_SMTP_PORT,
+            smtp_limits: SmtpLimits::DEFAULT,
         }
     }
 }
@@ -275,11 +280,14 @@ pub fn run(
         .map_err(RunError::Check)?;
     if let Some(prober) = prober {
         let started = adapters.clock.now_ms();
-        let probes = runtime.block_on(prober.probe_report(&report));
+        let plan = plan_smtp_probes(&report.domain, &report.mx, &options.smtp_limits);
+        let before = report.findings.len();
+        report.findings.extend(plan.findings);
+        let probes =
+            runtime.block_on(prober.probe_all(&plan.targets, options.smtp_limits.max_connections));
         let now_unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let before = report.findings.len();
         check_smtp(&mut report, &probes, now_unix);
         let worst = report
             .findings

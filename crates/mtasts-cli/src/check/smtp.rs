@@ -1,6 +1,9 @@
 //! `mtasts check --smtp`: the STARTTLS probe (RFC 3207) of every MX address, whose results go to
 //! the core as [`SmtpProbe`] data ([`mtasts::check::check_smtp`] judges them).
 //!
+//! Which addresses, and how many at once, is the core's [`mtasts::check::SmtpLimits`]: by
+//! default 4 sessions at once, public addresses only, 10 hosts and 2 addresses per host.
+//!
 //! For each address: connect (to `--smtp-port`, 25 by default), read the greeting, EHLO, and if
 //! STARTTLS is offered, STARTTLS and a TLS handshake (rustls, TLS 1.2 and 1.3, SNI = the MX
 //! name) that accepts whatever chain the server presents, so that it can be analysed afterwards.
@@ -11,7 +14,8 @@
 //! 1.0 or 1.1 shows up as a handshake that fails for lack of a common version
 //! (`smtp.tls-version`), without the version the server would have chosen.
 
-use mtasts::check::{CheckReport, ProbeResult, SmtpProbe, TlsVersion};
+use futures_util::StreamExt;
+use mtasts::check::{ProbeResult, SmtpProbe, SmtpTarget, TlsVersion};
 use mtasts::PkixVerdict;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
@@ -65,14 +69,18 @@ impl SmtpProber {
         })
     }
 
-    /// Probes every address of every MX host of `report`, all at once.
-    pub async fn probe_report(&self, report: &CheckReport) -> Vec<SmtpProbe> {
-        let targets: Vec<(&str, IpAddr)> = report
-            .mx
-            .iter()
-            .flat_map(|mx| mx.addresses.iter().map(move |a| (mx.host.as_str(), *a)))
-            .collect();
-        futures_util::future::join_all(targets.into_iter().map(|(host, ip)| self.probe(host, ip)))
+    /// Probes each of `targets` (as [`mtasts::check::plan_smtp_probes`] chose them), with at
+    /// most `max_connections` sessions open at once (at least one); the results come in the
+    /// targets' order.
+    pub async fn probe_all(
+        &self,
+        targets: &[SmtpTarget],
+        max_connections: usize,
+    ) -> Vec<SmtpProbe> {
+        futures_util::stream::iter(targets)
+            .map(|target| self.probe(target.mx.as_str(), target.address))
+            .buffered(max_connections.max(1))
+            .collect()
             .await
     }
 

@@ -3,6 +3,7 @@
 
 use super::{write_json, Printer, GREEN, RED};
 use mtasts::cert::Validity;
+use mtasts::text::printable;
 use mtasts::{CertChainReport, LintResult};
 use std::io::{self, Write};
 
@@ -22,10 +23,19 @@ impl Printer {
         };
         let mut out = io::stdout().lock();
         for (position, cert) in report.certificates.iter().enumerate() {
-            writeln!(out, "\n  certificate {}: {}", position + 1, cert.subject)?;
-            writeln!(out, "    issuer:      {}", cert.issuer)?;
+            writeln!(
+                out,
+                "\n  certificate {}: {}",
+                position + 1,
+                printable(&cert.subject)
+            )?;
+            writeln!(out, "    issuer:      {}", printable(&cert.issuer))?;
             if !cert.san_dns.is_empty() {
-                writeln!(out, "    DNS names:   {}", cert.san_dns.join(", "))?;
+                writeln!(
+                    out,
+                    "    DNS names:   {}",
+                    printable(&cert.san_dns.join(", "))
+                )?;
             }
             let validity = match cert.validity {
                 Validity::Valid => {
@@ -37,7 +47,8 @@ impl Printer {
             writeln!(
                 out,
                 "    validity:    {} to {} ({validity})",
-                cert.not_before, cert.not_after
+                printable(&cert.not_before),
+                printable(&cert.not_after)
             )?;
             let bits = cert
                 .key
@@ -58,7 +69,7 @@ impl Printer {
             } else {
                 self.paint("DANE does not authenticate the chain", RED)
             };
-            writeln!(out, "\n  {verdict}: {}", dane.reason)?;
+            writeln!(out, "\n  {verdict}: {}", printable(&dane.reason))?;
         }
         Ok(())
     }

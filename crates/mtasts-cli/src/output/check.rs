@@ -3,6 +3,7 @@
 
 use super::{write_json, Printer, BLUE, GREEN, RED, YELLOW};
 use mtasts::check::{headline, CheckReport, MxHost, Outcome, SenderVerdict, StepName};
+use mtasts::text::printable;
 use mtasts::{Finding, Severity};
 use std::io::{self, Write};
 
@@ -26,14 +27,22 @@ impl Printer {
     }
 
     fn verdict(&self, out: &mut impl Write, report: &CheckReport) -> io::Result<()> {
-        let line = self.paint(&headline(report).sentence, outcome_colour(report.verdict));
+        let line = self.paint(
+            &printable(&headline(report).sentence),
+            outcome_colour(report.verdict),
+        );
         writeln!(out, "{line}")?;
         for step in report
             .steps
             .iter()
             .filter(|s| matches!(s.name, StepName::Dns | StepName::Policy))
         {
-            writeln!(out, "  {:<7} {}", format!("{}:", step.name), step.summary)?;
+            writeln!(
+                out,
+                "  {:<7} {}",
+                format!("{}:", printable(&step.name.to_string())),
+                printable(&step.summary)
+            )?;
         }
         Ok(())
     }
@@ -52,9 +61,11 @@ impl Printer {
             writeln!(
                 out,
                 "  {:<width$}  {outcome}  {}",
-                sender.profile, sender.reason
+                printable(&sender.profile),
+                printable(&sender.reason)
             )?;
             if let Some(response) = &sender.response {
+                let response = printable(response);
                 writeln!(out, "  {:<width$}  {:<16}  response: {response}", "", "")?;
             }
             let differ = sender.hosts.iter().any(|h| {
@@ -63,13 +74,14 @@ impl Printer {
             if differ {
                 for host in &sender.hosts {
                     let outcome = match &host.response {
-                        Some(r) => format!("{}  {r}", self.outcome(host.outcome)),
+                        Some(r) => format!("{}  {}", self.outcome(host.outcome), printable(r)),
                         None => self.paint(host.outcome.as_str(), outcome_colour(host.outcome)),
                     };
                     writeln!(
                         out,
                         "  {:<width$}    {:<host_width$}  {outcome}",
-                        "", host.mx
+                        "",
+                        printable(host.mx.as_str())
                     )?;
                 }
             }
@@ -108,15 +120,15 @@ impl Printer {
             for f in group {
                 let place = match (&f.line, &f.host) {
                     (Some(line), _) => format!("line {line}: "),
-                    (None, Some(host)) => format!("{host}: "),
+                    (None, Some(host)) => format!("{}: ", printable(host)),
                     (None, None) => String::new(),
                 };
                 writeln!(
                     out,
                     "    {:<width$}  {place}{} ({})",
                     f.code.as_str(),
-                    f.message,
-                    f.rfc
+                    printable(&f.message),
+                    printable(&f.rfc)
                 )?;
             }
         }
@@ -177,7 +189,7 @@ fn mx_row(mx: &MxHost, has_policy: bool) -> [String; 5] {
         (1, v) => format!("1 record, {}", validation(v)),
         (n, v) => format!("{n} records, {}", validation(v)),
     };
-    [host, preference, covered, cname, tlsa]
+    [host, preference, covered, cname, tlsa].map(|cell| printable(&cell).into_owned())
 }
 
 fn validation(validated: bool) -> &'static str {

@@ -25,6 +25,7 @@ mod records;
 mod report;
 pub mod senders;
 mod smtp;
+mod smtp_targets;
 mod verdict;
 
 pub use error::CheckError;
@@ -44,6 +45,7 @@ pub use report::{
     TlsVersion, TxtLookup,
 };
 pub use smtp::check_smtp;
+pub use smtp_targets::{plan_smtp_probes, SmtpLimits, SmtpPlan, SmtpTarget};
 pub use verdict::{headline, Headline};
 
 use crate::domain_name::DomainName;
