@@ -274,19 +274,11 @@ async fn challenge_records(env: &Env, name: &str) -> std::result::Result<Seen, A
     })
 }
 
-/// A DNS value for the JSON answer: control characters as `\u{…}` escapes, at most 300 chars.
+/// A DNS value for the JSON answer: at most 300 characters, control and bidi characters
+/// escaped by the core ([`mtasts::text::printable`]).
 fn printable(value: &str) -> String {
-    value
-        .chars()
-        .take(300)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_unicode().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    let cut: String = value.chars().take(300).collect();
+    mtasts::text::printable(&cut).into_owned()
 }
 
 #[cfg(test)]
@@ -296,7 +288,7 @@ mod tests {
     #[test]
     fn printable_values() {
         assert_eq!(printable("mtasts-verify=abc"), "mtasts-verify=abc");
-        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("a\u{1b}[31mb\u{202e}"), "a\\u{1b}[31mb\\u{202e}");
         assert_eq!(printable(&"x".repeat(400)).len(), 300);
     }
 }
