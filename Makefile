@@ -183,7 +183,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ := PATH="$(TOOLS_BIN):$$PATH" cargo +$(FUZZ_TOOLCHAIN) fuzz
 FUZZ_TARGET_DIR := --target-dir $(CURDIR)/target/fuzz
 # Inputs up to 64 KiB (a policy's and a TXT record's size, a small report), 2 GiB of memory at
-# most (ASan's shadow included), a single input taking over 10 s counts as a hang.
+# most (resident, as libFuzzer measures it), a single input taking over 10 s counts as a hang.
 FUZZ_FLAGS := -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
 
 ## fuzz-tools: the pinned nightly (minimal profile) and cargo-fuzz (idempotent).
