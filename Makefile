@@ -5,7 +5,7 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
 EXAMPLE_POLICY := tests/data/policies/rfc8461-example.txt
 
-.PHONY: setup build dev test lint fmt-check clippy unit-tests bench clean worker-tools worker-build worker-test worker-load worker-bench npm npm-project npm-test bench-npm web web-test bench-web
+.PHONY: setup build dev test lint fmt-check clippy unit-tests bench clean fuzz-tools fuzz-build fuzz fuzz-smoke worker-tools worker-build worker-test worker-load worker-bench npm npm-project npm-test bench-npm web web-test bench-web
 
 ## setup: the toolchain pieces a fresh machine lacks (idempotent, offline-safe once installed).
 setup:
@@ -33,13 +33,14 @@ dev: setup web worker-build
 	@echo "  serve:   curl -H 'Host: mta-sts.example.com' http://127.0.0.1:8787/.well-known/mta-sts.txt"
 	node scripts/dev.mjs </dev/null
 
-## test: formatting, lints on every target, and every test.
-test: setup lint unit-tests worker-test web-test npm-test
+## test: formatting, lints on every target, every test, and every fuzz target briefly.
+test: setup lint unit-tests worker-test web-test npm-test fuzz-smoke
 
 lint: fmt-check clippy
 
 fmt-check:
 	$(CARGO) fmt --all --check
+	rustfmt --edition 2021 --check fuzz/fuzz_targets/*.rs
 
 clippy:
 	$(CARGO) clippy --workspace --exclude mtasts-web --all-targets -- -D warnings
@@ -166,3 +167,46 @@ worker-load: worker-build web
 
 worker-bench: worker-build web
 	node scripts/worker-bench.mjs
+
+## The fuzz targets (fuzz/, a cargo-fuzz project outside the workspace with its own Cargo.lock):
+## one per parser of the core, each with an invariant beyond "no crash" (see each target's doc
+## comment). libFuzzer with AddressSanitizer needs nightly: a pinned one from rustup, and
+## cargo-fuzz pinned in .tools/. Built once into target/fuzz (all targets), then each run in turn
+## on a corpus seeded from tests/data/ (fuzz/seeds.mjs, into the git-ignored fuzz/corpus/).
+## A crash stops the run and leaves its input in fuzz/artifacts/<target>/; it becomes a
+## regression test beside the parser. `make fuzz FUZZ_SECONDS=3600` runs each target an hour.
+FUZZ_TOOLCHAIN := nightly-2026-10-15
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_TARGETS := policy sts_rrset tlsrpt_rrset tlsa report cert_chain dns_answer mx_match generate
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ := PATH="$(TOOLS_BIN):$$PATH" cargo +$(FUZZ_TOOLCHAIN) fuzz
+FUZZ_TARGET_DIR := --target-dir $(CURDIR)/target/fuzz
+# Inputs up to 64 KiB (a policy's and a TXT record's size, a small report), 2 GiB of memory at
+# most (resident, as libFuzzer measures it), a single input taking over 10 s counts as a hang.
+FUZZ_FLAGS := -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+
+## fuzz-tools: the pinned nightly (minimal profile) and cargo-fuzz (idempotent).
+fuzz-tools:
+	@rustup toolchain list | grep -q '^$(FUZZ_TOOLCHAIN)' || rustup toolchain install $(FUZZ_TOOLCHAIN) --profile minimal
+	@test "$$($(TOOLS_BIN)/cargo-fuzz --version 2>/dev/null)" = "cargo-fuzz $(CARGO_FUZZ_VERSION)" || \
+		$(CARGO) install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked --root .tools
+
+## fuzz-build: every target, once, and the seed corpora.
+fuzz-build: fuzz-tools
+	$(FUZZ) build $(FUZZ_TARGET_DIR)
+	node fuzz/seeds.mjs
+
+## fuzz: each target for FUZZ_SECONDS (default 300). Not part of `make test`.
+fuzz: fuzz-build
+	@for target in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+		$(FUZZ) run $(FUZZ_TARGET_DIR) $$target -- -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) || exit 1; \
+	done
+
+## fuzz-smoke: each target for FUZZ_SMOKE_SECONDS (default 20), as `make test` runs them.
+fuzz-smoke: fuzz-build
+	@for target in $(FUZZ_TARGETS); do \
+		echo "fuzz-smoke: $$target for $(FUZZ_SMOKE_SECONDS) s"; \
+		$(FUZZ) run $(FUZZ_TARGET_DIR) $$target -- -max_total_time=$(FUZZ_SMOKE_SECONDS) $(FUZZ_FLAGS) || exit 1; \
+	done
