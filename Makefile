@@ -40,7 +40,7 @@ lint: fmt-check clippy
 
 fmt-check:
 	$(CARGO) fmt --all --check
-	rustfmt --edition 2021 --check fuzz/fuzz_targets/*.rs
+	rustfmt --edition 2021 --check fuzz/src/*.rs fuzz/fuzz_targets/*.rs
 
 clippy:
 	$(CARGO) clippy --workspace --exclude mtasts-web --all-targets -- -D warnings
