@@ -68,13 +68,13 @@ pub async fn post_verify(mut req: Request, ctx: RouteContext<()>) -> Result<Resp
     finish(verify(&mut req, &ctx).await)
 }
 
-/// Open signup on, a sound configuration, a public domain, and the client's rate limit.
+/// Open signup on, a sound configuration, a public domain, and the client's rate limit: the
+/// database and the path's domain.
 async fn admit(
     req: &Request,
-    env: &Env,
-    db: &D1Database,
-    param: &str,
-) -> std::result::Result<String, ApiError> {
+    ctx: &RouteContext<()>,
+) -> std::result::Result<(D1Database, String), ApiError> {
+    let env = &ctx.env;
     if !flag(env, "OPEN_SIGNUP") {
         return Err(ApiError::new(
             403,
@@ -82,11 +82,13 @@ async fn admit(
         ));
     }
     require_sound_config(env)?;
+    let param = ctx.param("domain").map_or("", String::as_str);
     let domain = edge_domain(&percent_decode(param), env)?;
+    let db = env.d1("DB")?;
     let limit = number(env, "SIGNUP_RATE_PER_MINUTE", 10);
     let scope = format!("signup:{}", client_prefix(req));
     take(
-        db,
+        &db,
         &scope,
         Window::Minute,
         limit,
@@ -94,18 +96,11 @@ async fn admit(
         "too many claims and verifications from this client",
     )
     .await?;
-    Ok(domain)
+    Ok((db, domain))
 }
 
 async fn claim(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Response, ApiError> {
-    let db = ctx.env.d1("DB")?;
-    let domain = admit(
-        req,
-        &ctx.env,
-        &db,
-        ctx.param("domain").map_or("", String::as_str),
-    )
-    .await?;
+    let (db, domain) = admit(req, ctx).await?;
     let now = now_secs();
     let pending: Option<Count> = query!(
         &db,
@@ -155,14 +150,7 @@ async fn verify(
     req: &mut Request,
     ctx: &RouteContext<()>,
 ) -> std::result::Result<Response, ApiError> {
-    let db = ctx.env.d1("DB")?;
-    let domain = admit(
-        req,
-        &ctx.env,
-        &db,
-        ctx.param("domain").map_or("", String::as_str),
-    )
-    .await?;
+    let (db, domain) = admit(req, ctx).await?;
     let body = read_bounded(req, MAX_VERIFY_BODY).await?;
     let given: VerifyBody = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
