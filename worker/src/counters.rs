@@ -38,9 +38,18 @@ impl Window {
     }
 }
 
+/// A row of one number `n` (`SELECT COUNT(*) AS n …`, or a counter's value): every count the
+/// Worker reads from D1.
 #[derive(Deserialize)]
-struct Count {
+pub struct Count {
     n: f64,
+}
+
+impl Count {
+    /// The count of a row, 0 without one.
+    pub fn of(row: Option<Count>) -> u64 {
+        row.map_or(0, |c| c.n.max(0.0) as u64)
+    }
 }
 
 /// Counts one request of `scope` in the current window; a 429 with `Retry-After` (the window's
@@ -71,7 +80,7 @@ pub async fn add(db: &D1Database, scope: &str, window: Window, now: u64) -> Resu
     )?
     .first(None)
     .await?;
-    Ok(row.map_or(1, |c| c.n.max(0.0) as u64))
+    Ok(Count::of(row).max(1))
 }
 
 /// The count of `scope` in the current window, without counting.
@@ -84,7 +93,7 @@ pub async fn peek(db: &D1Database, scope: &str, window: Window, now: u64) -> Res
     )?
     .first(None)
     .await?;
-    Ok(row.map_or(0, |c| c.n.max(0.0) as u64))
+    Ok(Count::of(row))
 }
 
 /// The 429 of a limit reached: until the window's end.

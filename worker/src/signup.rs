@@ -19,7 +19,7 @@ use crate::auth::require_sound_config;
 use crate::body::read_bounded;
 use crate::client::client_prefix;
 use crate::config::{doh_url, flag, now_secs, number};
-use crate::counters::{take, Window};
+use crate::counters::{take, Count, Window};
 use crate::domain_input::{edge_domain, percent_decode};
 use crate::reply::{finish, json, ApiError};
 use crate::secret::{new_secret, random_text, stored_form};
@@ -51,11 +51,6 @@ struct VerifyBody {
 struct Claim {
     challenge: String,
     expires_at: f64,
-}
-
-#[derive(Deserialize)]
-struct Count {
-    n: f64,
 }
 
 /// `POST /api/domains/:domain/claim`.
@@ -110,7 +105,7 @@ async fn claim(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Res
     .first(None)
     .await?;
     let max = number(&ctx.env, "CLAIMS_MAX", 10_000);
-    if pending.map_or(0.0, |c| c.n) >= max as f64 {
+    if Count::of(pending) >= max {
         return Err(ApiError::new(
             503,
             "too many claims are pending on this Worker; try again later",

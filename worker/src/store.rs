@@ -19,7 +19,7 @@
 //! * **Stored before answered**: `Ok` only once R2 and every D1 batch succeeded.
 
 use crate::config::{flag, now_secs, number};
-use crate::counters::{over_limit, Window};
+use crate::counters::{over_limit, Count, Window};
 use crate::reply::ApiError;
 use crate::report_key::{identity, policy_domains};
 use mtasts::{lint_report_with_limits, Code, Finding, ReportLimits, ReportSummary, Severity};
@@ -122,11 +122,6 @@ struct Hosted {
 #[derive(Deserialize)]
 struct Counted {
     scope: String,
-    n: f64,
-}
-
-#[derive(Deserialize)]
-struct Count {
     n: f64,
 }
 
@@ -436,7 +431,7 @@ async fn conflicts(db: &D1Database, identity: &str, id: &str) -> Result<u64, Api
     )?
     .first(None)
     .await?;
-    Ok(row.map_or(0, |c| c.n.max(0.0) as u64))
+    Ok(Count::of(row))
 }
 
 #[cfg(test)]

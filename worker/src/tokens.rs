@@ -4,6 +4,7 @@
 
 use crate::auth::{authorize, Access, Need, DOMAIN_TOKEN_PREFIX};
 use crate::config::{now_secs, number};
+use crate::counters::Count;
 use crate::domain_input::path_domain;
 use crate::reply::{finish, json, ApiError};
 use crate::secret::{new_secret, random_text, stored_form};
@@ -20,11 +21,6 @@ struct Listed {
     id: String,
     created_at: f64,
     created_by: String,
-}
-
-#[derive(Deserialize)]
-struct Count {
-    n: f64,
 }
 
 /// `POST /api/domains/:domain/tokens`.
@@ -66,7 +62,7 @@ pub async fn issue(
     )?
     .first(None)
     .await?;
-    if held.map_or(0.0, |c| c.n) >= max as f64 {
+    if Count::of(held) >= max {
         return Err(ApiError::new(
             409,
             format!("{domain} holds {max} tokens, the most allowed; delete one first"),
