@@ -5,7 +5,7 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
 EXAMPLE_POLICY := tests/data/policies/rfc8461-example.txt
 
-.PHONY: setup build dev test lint fmt-check clippy unit-tests bench clean fuzz-tools fuzz-build fuzz fuzz-smoke worker-tools worker-build worker-test worker-load worker-bench npm npm-project npm-test bench-npm web web-test bench-web
+.PHONY: setup build dev test lint fmt-check clippy unit-tests sender-oracles bench clean venv bench-venv fuzz-tools fuzz-build fuzz fuzz-smoke worker-tools worker-build worker-test worker-load worker-email-load worker-bench npm npm-project npm-test bench-npm web web-test bench-web
 
 ## setup: the toolchain pieces a fresh machine lacks (idempotent, offline-safe once installed).
 setup:
@@ -34,7 +34,7 @@ dev: setup web worker-build
 	node scripts/dev.mjs </dev/null
 
 ## test: formatting, lints on every target, every test, and every fuzz target briefly.
-test: setup lint unit-tests worker-test web-test npm-test fuzz-smoke
+test: setup lint unit-tests sender-oracles worker-test web-test npm-test fuzz-smoke
 
 lint: fmt-check clippy
 
@@ -45,6 +45,7 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --exclude mtasts-web --all-targets -- -D warnings
 	$(CARGO) clippy -p mtasts --lib --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p mtasts --lib --features dkim --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-worker --lib --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-fetch --all-targets --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-js --all-targets --target $(WASM_TARGET) -- -D warnings
@@ -55,13 +56,35 @@ clippy:
 unit-tests:
 	$(CARGO) test --workspace --exclude xtask --exclude mtasts-web
 
-## bench: the criterion benchmarks, and the domain check against the stand-in with 50 ms added
-## to every request (not part of `make test`).
-bench:
+## sender-oracles: the `postfix-mta-sts-resolver` and `mailauth` sender profiles against the real
+## code of those senders (postfix-mta-sts-resolver from target/venv, mailauth from node_modules),
+## run unchanged on every scenario of tests/data/zones/ in a private network namespace where the
+## stand-in serves DNS on 127.0.0.1:53 and the policy hosts on 127.0.0.1:443 (tests/senders/).
+## Per-scenario results in target/tmp/sender-oracles/results.md.
+sender-oracles: venv node_modules/.package-lock.json
+	@# The CLI and the stand-in, built as `unit-tests` builds them (same features: nothing to redo).
+	$(CARGO) test --workspace --exclude xtask --exclude mtasts-web --no-run
+	node tests/senders/run.mjs
+
+## bench: every row of the performance table, each against its anchor measured in the same run
+## (not part of `make test`; no test asserts a time): the domain check against the stand-in with
+## 50 ms added to every DoH and HTTPS answer, policy serving against a minimal JS worker in the
+## same workerd, npm lintReport against JSON.parse in the same Node, native report reading
+## against parsedmarc (target/bench-venv) right before and after, the page's first load in Chromium;
+## the criterion parse benchmarks; then the summary table (scripts/bench-summary.mjs) of every
+## `BENCH` line in the logs of target/bench/.
+BENCH_LOG = { $(1); echo $$? > target/bench/$(2).rc; } 2>&1 | tee target/bench/$(2).log; exit $$(cat target/bench/$(2).rc)
+BENCH_PARTS := check worker npm reports web
+
+bench: bench-venv worker-build web npm-project
+	@mkdir -p target/bench && rm -f target/bench/*.log
 	$(CARGO) bench -p mtasts --bench parse
-	$(CARGO) bench -p mtasts-cli --bench check
-	$(MAKE) bench-npm
-	$(MAKE) bench-web
+	@$(call BENCH_LOG,$(CARGO) bench -p mtasts-cli --bench check,check)
+	@$(call BENCH_LOG,node scripts/worker-bench.mjs,worker)
+	@$(call BENCH_LOG,$(MAKE) --no-print-directory bench-npm,npm)
+	@$(call BENCH_LOG,node scripts/bench-reports.mjs,reports)
+	@$(call BENCH_LOG,$(MAKE) --no-print-directory bench-web,web)
+	@node scripts/bench-summary.mjs $(BENCH_PARTS:%=target/bench/%.log)
 
 ## node_modules: the repository's JavaScript tooling, exactly as package-lock.json pins it.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -107,6 +130,29 @@ $(WEB_WASM): $(WEB_SOURCES) node_modules/.package-lock.json | setup
 bench-npm: npm-project
 	cd $(NPM_PROJECT) && MTASTS_ROOT=$(CURDIR) node lint-report.mjs
 
+## venv: the Python packages of tests/requirements.txt (independent implementations the tests run
+## as oracles and producers, the benchmarks' anchors) in target/venv, exactly as pinned there.
+VENV := $(CURDIR)/target/venv
+VENV_PYTHON := $(VENV)/bin/python
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+## bench-venv: the Python packages of `make bench` alone (tests/bench-requirements.txt: parsedmarc,
+## the report-reading anchor) in target/bench-venv, so `make test` never installs them.
+BENCH_VENV := $(CURDIR)/target/bench-venv
+
+bench-venv: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: tests/bench-requirements.txt
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/bench-requirements.txt
+	touch $@
+
 clean:
 	$(CARGO) clean
 
@@ -142,8 +188,12 @@ $(WORKER_JS): $(WORKER_SOURCES) | worker-tools
 		$(TOOLS_BIN)/worker-build --profile worker-release
 	touch $@
 
-## worker-test: the real Worker in workerd (wrangler dev, fresh local D1) over HTTP.
-worker-test: worker-build web
+## worker-test: the real Worker in workerd (wrangler dev, fresh local D1) over HTTP, and its
+## e-mail handler through wrangler dev's local e-mail endpoint (report e-mails from tlsrpt-reporter,
+## signed by dkimpy: the venv).
+worker-test: worker-build web venv
+	@# The CLI and the stand-in, built as `unit-tests` builds them (same features: nothing to redo).
+	$(CARGO) test --workspace --exclude xtask --exclude mtasts-web --no-run
 	node --test --test-concurrency=1 tests/worker/
 
 ## web-test: the page (dist/web) served by the real Worker in front of the stand-in, in headless
@@ -167,6 +217,12 @@ worker-load: worker-build web
 
 worker-bench: worker-build web
 	node scripts/worker-bench.mjs
+
+## worker-email-load: messages per second through POST /tlsrpt and through the e-mail handler
+## (dkimpy-signed report e-mails, wrangler dev's local e-mail endpoint), 16 clients, one run.
+worker-email-load: worker-build web venv
+	$(CARGO) build -p mtasts-standin
+	node scripts/email-load.mjs
 
 ## The fuzz targets (fuzz/, a cargo-fuzz project outside the workspace with its own Cargo.lock):
 ## one per parser of the core, each with an invariant beyond "no crash" (see each target's doc

@@ -23,7 +23,8 @@ const TRY = [
 const net = await startLocalInternet({
   port: PORT, dir: DIR, dohPort: DOH_PORT, httpsPort: HTTPS_PORT, migrate: false, echo: true,
   // Self-service claim → verify works here against the stand-in's DNS (see the lines below).
-  vars: { OPEN_SIGNUP: "true" },
+  // Report e-mails to this mailbox are taken (README.md, "Reports by e-mail").
+  vars: { OPEN_SIGNUP: "true", TLSRPT_MAILBOX: "tlsrpt@reports.example.net" },
 });
 const { base, standin, worker, namespace } = net;
 
@@ -33,6 +34,10 @@ mtasts on ${base}/  (Ctrl-C stops it and the stand-in)
   the Worker: DOH_URL=${standin.dohUrl} EDGE_HTTPS_PORT=${standin.httpsPort}, .test names allowed
   scenarios to try (tests/data/zones/README.md lists them all):`);
 for (const [domain, what] of TRY) console.log(`    ${base}/?domain=${domain}`.padEnd(62) + what);
+console.log(`
+  a report e-mail signed with the test key (its policy domain policy.example must be hosted first):
+    curl -X POST --data-binary @tests/data/dkim/pass.eml \\
+      '${base}/cdn-cgi/handler/email?from=noreply@reports.test&to=tlsrpt@reports.example.net'`);
 console.log(`
   claim a domain (OPEN_SIGNUP is on here), publish its challenge in the stand-in, verify:
     curl -X POST ${base}/api/domains/healthy-1mx.test/claim

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { ROOT, startLocalInternet } from "../tests/worker/harness.mjs";
+import { benchLine } from "./bench-line.mjs";
 
 const RUNS = Number(process.env.WEB_BENCH_RUNS ?? 15);
 const DIST = join(ROOT, "dist/web");
@@ -118,7 +119,9 @@ try {
   console.log(`  each, in order: ${times.map((t) => t.toFixed(0)).join(" ")}`);
   const wasm = runs.map((r) => r.wasmAt).filter((t) => t !== undefined);
   if (wasm.length) console.log(`  of which the wasm had arrived at: median ${median(wasm).toFixed(0)} ms (${wasm.map((t) => t.toFixed(0)).join(" ")})`);
-  console.log(`\nBENCH web first-load bytes: ${wire} on the wire, ${gzTotal} gzip -9; time to input: ${median(times).toFixed(0)} ms median\n`);
+  const kb = Number((wire / 1000).toFixed(1));
+  benchLine("web first load, bytes on the wire", kb, `${kb} KB (${gzTotal} B gzip -9)`, "<=", 250);
+  benchLine("web first load, time to input", Number(median(times).toFixed(0)), `${median(times).toFixed(0)} ms median of ${RUNS}`);
 } finally {
   await browser.close();
   await net.stop();

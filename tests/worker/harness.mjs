@@ -228,12 +228,13 @@ export async function applyMigrations(db) {
 }
 
 /**
- * A request with a chosen Host header (fetch cannot set one), answered as a fetch-like object:
+ * A request with a chosen Host header (fetch cannot set one) and any other `headers`, answered as
+ * a fetch-like object:
  * { status, headers: { get }, text() }. Never follows redirects.
  */
-export function requestWithHost(url, host, method = "GET") {
+export function requestWithHost(url, host, method = "GET", headers = {}) {
   return new Promise((resolvePromise, reject) => {
-    const req = http.request(url, { method, headers: { host } }, (res) => {
+    const req = http.request(url, { method, headers: { ...headers, host } }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => {

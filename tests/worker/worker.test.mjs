@@ -259,8 +259,9 @@ async function reportsView(domain, query = "") {
 /** The answer is the core's overview `want`, with `extra` (domain, since, truncated) beside it,
  * and the list of the reports read (`received`, `conflicts`). */
 function assertOverview(answer, want, extra) {
-  assert.deepEqual(Object.keys(answer).sort(), [...Object.keys(want), ...Object.keys(extra), "conflicts", "received"].sort());
-  const { domain, since, truncated, conflicts, received, ...overview } = answer;
+  assert.deepEqual(Object.keys(answer).sort(), [...Object.keys(want), ...Object.keys(extra), "conflicts", "received", "unverified"].sort());
+  assert.deepEqual(answer.unverified, [], "reports over HTTPS are never in quarantine");
+  const { domain, since, truncated, conflicts, received, unverified, ...overview } = answer;
   assert.deepEqual({ domain, since, truncated }, extra);
   assert.deepEqual(overview, want, extra.domain);
   assert.equal(received.length, want.reports, extra.domain);

@@ -70,6 +70,7 @@ async fn post(
                 max_decompressed: max_json,
             },
             received_at: None,
+            mail: None,
         },
     )
     .await?;

@@ -3,7 +3,8 @@
 //! The Cloudflare Worker of the project (routes in `docs/interfaces.md`):
 //!
 //! * **policy hosting**: `GET`/`HEAD /.well-known/mta-sts.txt` on host `mta-sts.<domain>` serves
-//!   the policy of every hosted domain (RFC 8461 §3.3) from D1;
+//!   the policy of every hosted domain (RFC 8461 §3.3) from D1, kept by each isolate for at most
+//!   the `Cache-Control` max-age it announces, with `ETag`, `Last-Modified` and `304`s;
 //! * **credentials** ([`auth`]): the operator's `API_TOKEN` does everything; domain tokens
 //!   (`POST`/`GET /api/domains/<domain>/tokens`, `DELETE …/tokens/<id>`) each do what one domain's
 //!   owner needs; with `OPEN_SIGNUP`, `POST …/claim` and `POST …/verify` give a domain token to
@@ -13,6 +14,9 @@
 //! * **TLS-RPT intake**: `POST /tlsrpt` (RFC 8460 §5.4) keeps every distinct report (raw body in
 //!   R2, rows in D1, [`store`]) before answering 201, and `GET /api/domains/<domain>/reports`
 //!   sums them up and lists them, conflicts marked;
+//! * **TLS-RPT by e-mail**: the `email` event takes report e-mails routed to the Worker by
+//!   Cloudflare Email Routing, checks their DKIM signature and stores them like `POST /tlsrpt`
+//!   ([`email`]);
 //! * **retention**: the daily scheduled event deletes what is past its time ([`retention`]);
 //! * **edge checks**: `GET /api/policy` and `GET /api/check` run the policy fetch and the core's
 //!   domain check over the Worker's own `fetch` and DNS-over-HTTPS (`mtasts-fetch`, the I/O of
@@ -32,7 +36,9 @@ mod config;
 mod counters;
 mod domain_input;
 mod edge;
+mod email;
 mod hosting;
+mod http_date;
 mod intake;
 mod media_type;
 mod publish;
@@ -48,7 +54,8 @@ mod tokens;
 pub use reply::ApiError;
 
 use worker::{
-    event, Context, Env, Request, Response, Result, Router, ScheduleContext, ScheduledEvent,
+    event, Context, Env, ForwardableEmailMessage, Request, Response, Result, Router,
+    ScheduleContext, ScheduledEvent,
 };
 
 /// The one path a policy is served on (RFC 8461 §3.3).
@@ -86,6 +93,24 @@ pub async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) 
         ),
         Err(error) => worker::console_error!("retention failed: {}", error.reason),
     }
+}
+
+/// Report e-mails (RFC 8460 §5.3): [`email::handle`]. A refusal is a `setReject`; a temporary
+/// failure (a DKIM key that cannot be fetched) rejects the handler's promise, so Email Routing
+/// answers the sender with a temporary failure and it retries. Exported by hand rather than with
+/// `#[event(email)]`: that glue turns an `Err` into a panic, which with `panic = "abort"` kills
+/// the instance and leaves the promise unsettled (wrangler dev reports a hung Worker); a rejected
+/// promise is the platform's own "failed".
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn email(
+    message: ForwardableEmailMessage,
+    env: Env,
+    _ctx: worker::worker_sys::Context,
+) -> std::result::Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+    email::handle(message, env)
+        .await
+        .map(|()| wasm_bindgen::JsValue::UNDEFINED)
+        .map_err(|e| js_sys::Error::new(&e.to_string()).into())
 }
 
 /// One handler per route.

@@ -92,6 +92,7 @@ async fn put(req: &mut Request, ctx: &RouteContext<()>) -> std::result::Result<R
     )?
     .run()
     .await?;
+    crate::hosting::forget(&domain);
     let warnings: Vec<_> = lint
         .findings
         .iter()
@@ -128,6 +129,7 @@ async fn delete(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Re
             query!(&db, "DELETE FROM policies WHERE domain = ?1", &domain)?
                 .run()
                 .await?;
+            crate::hosting::forget(&domain);
             return Ok(json(
                 200,
                 &json!({
@@ -159,6 +161,7 @@ async fn delete(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Re
     )?
     .run()
     .await?;
+    crate::hosting::forget(&domain);
     Ok(json(202, &removal_answer(&domain, &id, removable))?)
 }
 

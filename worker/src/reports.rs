@@ -4,6 +4,10 @@
 //! report read: its id, channel, arrival time and whether it conflicts) beside its fields.
 //! `GET /api/reports/<id>/raw` (the operator) answers a stored report's body from R2.
 //!
+//! Reports by e-mail carry their evidence (`sender`, `dkim`, `dkim_domain`, `submitter`). Those
+//! not proven by DKIM (stored only with `TLSRPT_UNSIGNED = "quarantine"`) are listed apart in
+//! `unverified` and left out of the overview's totals.
+//!
 //! The reports are the summaries the store filed per domain (`tlsrpt_report_domains.summary`,
 //! the core's [`ReportSummary`] cut to the domain by [`ReportSummary::for_policy_domain`]),
 //! added up by the core ([`summarize_reports`]).
@@ -47,6 +51,8 @@ struct Answer {
     conflicts: u64,
     /// Each report read, newest first.
     received: Vec<Received>,
+    /// Reports by e-mail in quarantine (not proven by DKIM): listed, not counted.
+    unverified: Vec<Received>,
     #[serde(flatten)]
     overview: ReportsOverview,
 }
@@ -68,6 +74,18 @@ struct Received {
     conflict: bool,
     successful: u64,
     failed: u64,
+    /// By e-mail: the envelope sender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sender: Option<String>,
+    /// By e-mail: the DKIM result (`pass`, or in `unverified` `fail`, `none`, `permerror`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dkim: Option<String>,
+    /// By e-mail: the signing domain (`d=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dkim_domain: Option<String>,
+    /// By e-mail: `TLS-Report-Submitter`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submitter: Option<String>,
 }
 
 /// A `tlsrpt_report_domains` row: a report filed under the domain.
@@ -89,6 +107,11 @@ struct Stored {
     channel: String,
     received_at: f64,
     conflict: f64,
+    verified: f64,
+    mail_from: Option<String>,
+    dkim: Option<String>,
+    dkim_domain: Option<String>,
+    report_submitter: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -199,7 +222,8 @@ async fn get(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Respo
     let stored: Vec<Stored> = query!(
         &db,
         "SELECT r.sha256, d.summary, r.organization, r.report_id, r.start_datetime,
-                r.end_datetime, r.channel, r.received_at,
+                r.end_datetime, r.channel, r.received_at, r.verified, r.mail_from, r.dkim,
+                r.dkim_domain, r.report_submitter,
                 EXISTS (SELECT 1 FROM tlsrpt_reports o WHERE o.identity = r.identity
                         AND o.sha256 <> r.sha256 AND o.complete = 1) AS conflict
          FROM tlsrpt_report_domains d JOIN tlsrpt_reports r ON r.sha256 = d.sha256
@@ -213,10 +237,17 @@ async fn get(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Respo
     .results()?;
     let mut reports = Vec::with_capacity(stored.len());
     let mut received = Vec::with_capacity(stored.len());
+    let mut unverified = Vec::new();
     for row in stored {
         match serde_json::from_str::<ReportSummary>(&row.summary) {
             Ok(summary) => {
-                received.push(Received {
+                let verified = row.verified >= 1.0;
+                let list = if verified {
+                    &mut received
+                } else {
+                    &mut unverified
+                };
+                list.push(Received {
                     id: row.sha256,
                     organization: row.organization,
                     report_id: row.report_id,
@@ -228,8 +259,14 @@ async fn get(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Respo
                     conflict: row.conflict >= 1.0,
                     successful: summary.successful,
                     failed: summary.failed,
+                    sender: row.mail_from,
+                    dkim: row.dkim,
+                    dkim_domain: row.dkim_domain,
+                    submitter: row.report_submitter,
                 });
-                reports.push(summary);
+                if verified {
+                    reports.push(summary);
+                }
             }
             Err(error) => {
                 worker::console_error!("a stored summary of {domain} cannot be read: {error}");
@@ -245,6 +282,7 @@ async fn get(req: &Request, ctx: &RouteContext<()>) -> std::result::Result<Respo
             truncated,
             conflicts: received.iter().filter(|r| r.conflict).count() as u64,
             received,
+            unverified,
             overview: summarize_reports(&reports),
         },
     )?)

@@ -130,6 +130,7 @@ async fn move_legacy(env: &Env, cutoff: u64) -> Result<usize, ApiError> {
                 channel: Channel::Https,
                 limits: ReportLimits::default(),
                 received_at: Some(received_at),
+                mail: None,
             };
             match store(env, submission).await {
                 Ok(_) => moved += 1,

@@ -26,7 +26,7 @@ use crate::secret::{new_secret, random_text, stored_form};
 use crate::tokens::issue;
 use mtasts::check::Resolver;
 use mtasts::date::UtcDateTime;
-use mtasts::dns::{decode_answer, encode_query, Rcode, RecordData, RecordType};
+use mtasts::dns::{decode_answer, encode_query, Rcode, RecordType};
 use mtasts_fetch::DohResolver;
 use serde::Deserialize;
 use serde_json::json;
@@ -180,7 +180,7 @@ async fn verify(
         ));
     }
     let name = format!("{CHALLENGE_LABEL}.{domain}");
-    let seen = challenge_records(&ctx.env, &name).await?;
+    let seen = txt_records(&ctx.env, &name).await?;
     if !seen.values.iter().any(|v| v == &claim.challenge) {
         let saw = if seen.values.is_empty() {
             format!("no TXT record at {name} ({})", seen.rcode)
@@ -209,12 +209,13 @@ async fn verify(
 }
 
 /// The TXT values at `name` and the response code, through the Worker's DoH resolver.
-struct Seen {
-    values: Vec<String>,
-    rcode: String,
+pub(crate) struct Seen {
+    pub(crate) values: Vec<String>,
+    pub(crate) rcode: String,
 }
 
-async fn challenge_records(env: &Env, name: &str) -> std::result::Result<Seen, ApiError> {
+/// The TXT records at `name` (NOERROR or NXDOMAIN); any other answer, or none, is a 502.
+pub(crate) async fn txt_records(env: &Env, name: &str) -> std::result::Result<Seen, ApiError> {
     let time_limit = Duration::from_millis(number(env, "EDGE_TIMEOUT_MS", 10_000));
     let resolver = DohResolver::new(doh_url(env))
         .map_err(|e| ApiError::new(502, e.to_string()))?
@@ -243,14 +244,7 @@ async fn challenge_records(env: &Env, name: &str) -> std::result::Result<Seen, A
         ));
     }
     // A TXT record's value is its character-strings joined (RFC 7208 §3.3 reads them so).
-    let values = answer
-        .data_for(name)
-        .into_iter()
-        .filter_map(|d| match d {
-            RecordData::Txt { strings } => Some(strings.concat()),
-            _ => None,
-        })
-        .collect();
+    let values = answer.txt_values(name);
     Ok(Seen {
         values,
         rcode: answer.rcode.to_string(),

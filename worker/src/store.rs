@@ -1,4 +1,4 @@
-//! The report store, whatever channel a report came by (`POST /tlsrpt` now, e-mail later): the raw
+//! The report store, whatever channel a report came by (`POST /tlsrpt`, e-mail): the raw
 //! body in R2 (binding `REPORTS`, key `tlsrpt/<sha256>`), and in D1 one `tlsrpt_reports` row
 //! of metadata and one `tlsrpt_report_domains` row per filed policy domain holding the core's
 //! summary cut to that domain (`migrations/0003_tenants.sql`).
@@ -17,6 +17,10 @@
 //!   a few statements per batch. The report row is written first and marked `complete` last, so
 //!   readers see complete reports only and a repeat of an interrupted store completes it.
 //! * **Stored before answered**: `Ok` only once R2 and every D1 batch succeeded.
+//! * **E-mail keeps its evidence** (`migrations/0004_email_reports.sql`): the envelope sender, the
+//!   DKIM result and domain, and the `TLS-Report-Domain` / `TLS-Report-Submitter` headers. A
+//!   report not proven by DKIM is stored only when the operator quarantines such reports, marked
+//!   unverified; a verified copy of the same report arriving later makes the stored one verified.
 
 use crate::config::{flag, now_secs, number};
 use crate::counters::{over_limit, Count, Window};
@@ -44,6 +48,8 @@ pub const RAW_PREFIX: &str = "tlsrpt/";
 pub enum Channel {
     /// `POST /tlsrpt` (RFC 8460 §5.4).
     Https,
+    /// By e-mail (RFC 8460 §5.3, [`crate::email`]).
+    Email,
 }
 
 impl Channel {
@@ -51,8 +57,26 @@ impl Channel {
     pub const fn as_str(self) -> &'static str {
         match self {
             Channel::Https => "https",
+            Channel::Email => "email",
         }
     }
+}
+
+/// What a report e-mail said of itself and what its signature proved.
+#[derive(Debug, Clone, Default)]
+pub struct MailEvidence {
+    /// The envelope sender (MAIL FROM).
+    pub mail_from: String,
+    /// The DKIM result (`pass`, `fail`, `none`, `permerror`).
+    pub dkim: String,
+    /// `d=` of the signature judged.
+    pub dkim_domain: Option<String>,
+    /// `TLS-Report-Domain`.
+    pub report_domain: Option<String>,
+    /// `TLS-Report-Submitter`.
+    pub report_submitter: Option<String>,
+    /// DKIM proved the submitter; `false`: stored in quarantine, shown apart.
+    pub verified: bool,
 }
 
 /// A report to store.
@@ -68,6 +92,8 @@ pub struct Submission<'a> {
     /// When it arrived, for a report moved from an older store (not counted against the daily
     /// quota); `None`: now.
     pub received_at: Option<u64>,
+    /// For a report by e-mail: its evidence.
+    pub mail: Option<MailEvidence>,
 }
 
 /// What became of a report that was read.
@@ -82,6 +108,8 @@ pub struct Receipt {
     pub duplicate: bool,
     /// Other stored reports with this report's organization, report-id and range.
     pub conflicts_with: u64,
+    /// Stored as trusted (`false`: in quarantine, not proven by DKIM).
+    pub verified: bool,
     /// `organization-name`.
     pub organization: Option<String>,
     /// `report-id`.
@@ -112,6 +140,7 @@ pub struct Dropped {
 #[derive(Deserialize)]
 struct Existing {
     complete: f64,
+    verified: f64,
 }
 
 #[derive(Deserialize)]
@@ -142,19 +171,40 @@ pub async fn store(env: &Env, submission: Submission<'_>) -> Result<Receipt, Api
         .collect();
     let identity = identity(&summary);
     let db = env.d1("DB")?;
+    let verified = submission.mail.as_ref().is_none_or(|m| m.verified);
     let existing: Option<Existing> = query!(
         &db,
-        "SELECT complete FROM tlsrpt_reports WHERE sha256 = ?1",
+        "SELECT complete, verified FROM tlsrpt_reports WHERE sha256 = ?1",
         &id
     )?
     .first(None)
     .await?;
-    if existing.is_some_and(|e| e.complete >= 1.0) {
+    if let Some(existing) = existing.filter(|e| e.complete >= 1.0) {
+        // The same report, now proven: the stored copy becomes verified (and takes this
+        // copy's evidence); an unproven copy changes nothing.
+        let upgraded = verified && existing.verified < 1.0;
+        if upgraded {
+            let mail = submission.mail.clone().unwrap_or_default();
+            query!(
+                &db,
+                "UPDATE tlsrpt_reports SET verified = 1, dkim = ?2, dkim_domain = ?3, mail_from = ?4,
+                   report_domain_header = ?5, report_submitter = ?6 WHERE sha256 = ?1",
+                &id,
+                &mail.dkim,
+                &mail.dkim_domain,
+                &mail.mail_from,
+                &mail.report_domain,
+                &mail.report_submitter
+            )?
+            .run()
+            .await?;
+        }
         let conflicts_with = conflicts(&db, &identity, &id).await?;
         let mut receipt = receipt(id, &summary, Vec::new(), Dropped::default(), findings);
         receipt.stored = false;
         receipt.duplicate = true;
         receipt.conflicts_with = conflicts_with;
+        receipt.verified = verified || existing.verified >= 1.0;
         return Ok(receipt);
     }
 
@@ -206,12 +256,16 @@ pub async fn store(env: &Env, submission: Submission<'_>) -> Result<Receipt, Api
 
     let range = summary.date_range.as_ref();
     let day = range.and_then(|r| r.start_day()).unwrap_or_default();
+    let mail = submission.mail.clone().unwrap_or_default();
+    let text = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, JsValue::from);
     let mut statements = vec![db
         .prepare(
             "INSERT OR IGNORE INTO tlsrpt_reports (sha256, organization, report_id, start_datetime,
                end_datetime, identity, channel, received_at, media_type, body_bytes, raw_key,
-               domains_stored, domains_dropped, complete)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0)",
+               domains_stored, domains_dropped, complete, verified, mail_from, dkim, dkim_domain,
+               report_domain_header, report_submitter)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15, ?16, ?17,
+               ?18, ?19)",
         )
         .bind(&[
             id.as_str().into(),
@@ -233,6 +287,12 @@ pub async fn store(env: &Env, submission: Submission<'_>) -> Result<Receipt, Api
             raw_key.as_str().into(),
             JsValue::from_f64(filed.len() as f64),
             JsValue::from_f64((dropped.not_hosted + dropped.over_quota) as f64),
+            JsValue::from_f64(if verified { 1.0 } else { 0.0 }),
+            text(&submission.mail.as_ref().map(|m| m.mail_from.clone())),
+            text(&submission.mail.as_ref().map(|m| m.dkim.clone())),
+            text(&mail.dkim_domain),
+            text(&mail.report_domain),
+            text(&mail.report_submitter),
         ])?];
     for chunk in chunks(&rows) {
         statements.push(query!(
@@ -272,6 +332,7 @@ pub async fn store(env: &Env, submission: Submission<'_>) -> Result<Receipt, Api
     let conflicts_with = conflicts(&db, &identity, &id).await?;
     let mut receipt = receipt(id, &summary, filed, dropped, findings);
     receipt.conflicts_with = conflicts_with;
+    receipt.verified = verified;
     receipt.stored = created.unwrap_or(false);
     receipt.duplicate = !receipt.stored;
     Ok(receipt)
@@ -307,6 +368,7 @@ fn receipt(
         stored: true,
         duplicate: false,
         conflicts_with: 0,
+        verified: true,
         organization: summary.organization.clone(),
         report_id: summary.report_id.clone(),
         policy_domains: filed,

@@ -4,9 +4,11 @@
 //! [`ITERATIONS`] cold checks (fresh adapters, so fresh connections, as each `mtasts check` has),
 //! as a multiple of that 50 ms.
 //!
-//! The core starts every independent lookup at once, so the critical path is: the first DNS round
-//! (1 x 50 ms), then the policy fetch's own address lookup over DoH (1 x 50 ms) and the HTTPS
-//! answer (1 x 50 ms), beside the per-MX lookups (1 x 50 ms): about 3 x 50 ms plus local work.
+//! The core starts every independent lookup at once, and asks the policy host's A and AAAA in
+//! its first round (the CLI's fetcher connects to them, `PolicyFetcher::takes_addresses`), so
+//! the critical path is: the first DNS round (1 x 50 ms), then the HTTPS answer (1 x 50 ms)
+//! beside the per-MX lookups (1 x 50 ms): about 2 x 50 ms plus local work. Every answer is
+//! delayed: DoH (the CLI's only DNS) and HTTPS alike.
 //!
 //! Run with `make bench` or `cargo bench -p mtasts-cli --bench check`. Not a test: it asserts
 //! nothing but that the check delivers.
@@ -120,6 +122,11 @@ fn run() -> Result<(), String> {
         ms(median) / DELAY_MS as f64,
         ms(times.first().copied().unwrap_or_default()),
         ms(times.last().copied().unwrap_or_default()),
+    );
+    // The summary row of `make bench` (scripts/bench-summary.mjs): the goal is 2.1 x RTT.
+    let rtts = ms(median) / DELAY_MS as f64;
+    println!(
+        "BENCH {{\"row\":\"check critical path, every answer delayed\",\"value\":{rtts:.2},\"now\":\"{rtts:.2} x RTT\",\"op\":\"<=\",\"goal\":2.1}}"
     );
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! `mtasts`: the command-line front-end of the `mtasts` core crate.
 //!
 //! A thin adapter: it reads arguments and files, calls the core, and prints the result for people
-//! or as one JSON document (`--json`). Exit status: 0 valid (or matches, or senders deliver), 1 not
-//! valid (or no match, or some sender refuses), 2 bad usage, I/O error or a check that could not
-//! run, with one line on stderr. The domain check's network adapters live in the library
+//! or as one JSON document (`--json`). Exit status: 0 valid (or matches, or the check passes: no
+//! error finding and no sender refuses), 1 not valid (or no match, or an error finding or a
+//! refusing sender), 2 bad usage, I/O error or a check that could not run, with one line on stderr. The domain check's network adapters live in the library
 //! (`mtasts_cli::check`).
 
 mod output;
@@ -37,6 +37,11 @@ struct Cli {
 enum Command {
     /// Check a mail domain: its DNS records over DNS-over-HTTPS, the policy fetch, MX coverage,
     /// TLS-RPT, DANE, and what each sender that enforces MTA-STS does with its mail.
+    #[command(
+        after_help = "Exit status: 0 the check passes (no error finding and no sender refuses; \
+        a null MX domain, which accepts no mail, passes), 1 any error finding or any sender \
+        refuses, 2 the check could not run."
+    )]
     Check(CheckArgs),
     /// Lint one object against its RFC.
     #[command(subcommand)]
@@ -104,6 +109,24 @@ struct CheckArgs {
     smtp_max_addresses: usize,
 }
 
+/// How `lint report --dkim` reaches the DoH resolver (as `check` does).
+#[derive(Args)]
+struct DkimNetwork {
+    /// The DNS-over-HTTPS resolver the DKIM keys are fetched from (RFC 8484); `http://` is
+    /// accepted for local resolvers.
+    #[arg(long, value_name = "URL", default_value = DEFAULT_DOH_URL, requires = "dkim")]
+    doh: String,
+    /// Connect to ADDR for the DoH resolver's HOST on PORT instead of looking it up (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDR", requires = "dkim")]
+    resolve: Vec<ResolveOverride>,
+    /// Also trust the CA certificates in this PEM file (a private DoH resolver's CA).
+    #[arg(long, value_name = "PEM", requires = "dkim")]
+    ca_file: Option<PathBuf>,
+    /// Time limit in seconds for each DNS query [default: 5].
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds, requires = "dkim")]
+    timeout: Option<Duration>,
+}
+
 /// A whole number from 1 up.
 fn at_least_one(text: &str) -> Result<usize, String> {
     text.parse::<usize>()
@@ -151,6 +174,13 @@ enum LintCommand {
     Report {
         /// The file, or `-`.
         file: String,
+        /// Also verify the report e-mail's DKIM signature (RFC 8460 §5.3: signed by the domain
+        /// of its TLS-Report-Submitter), fetching the keys over DNS-over-HTTPS; adds the
+        /// `report.dkim-*` findings.
+        #[arg(long)]
+        dkim: bool,
+        #[command(flatten)]
+        network: DkimNetwork,
     },
     /// A certificate chain as a server presents it (PEM, or DER of one certificate), the
     /// server's own first; `-` reads standard input. Judged now, against `--host` and `--tlsa`.
@@ -239,7 +269,7 @@ fn run_check(args: CheckArgs, printer: &Printer) -> Outcome {
     let report = mtasts_cli::check::run(&args.domain, &options, &|step| progress.step(step))
         .map_err(|e| Failure(e.to_string()))?;
     printer.check(&report).map_err(io_failure)?;
-    Ok(report.delivers())
+    Ok(report.passes())
 }
 
 fn run_lint(lint: LintCommand, printer: &Printer) -> Outcome {
@@ -262,10 +292,34 @@ fn run_lint(lint: LintCommand, printer: &Printer) -> Outcome {
         LintCommand::Tlsa { rdata } => {
             report(printer, "TLSA", &mtasts::lint_tlsa(&rdata.join(" ")))
         }
-        LintCommand::Report { file } => {
+        LintCommand::Report {
+            file,
+            dkim,
+            network,
+        } => {
             let limit = mtasts::ReportLimits::default().max_input;
             let body = read_input(&file, limit.saturating_add(1))?;
-            report(printer, &file, &mtasts::lint_report(&body))
+            let mut result = mtasts::lint_report(&body);
+            if dkim {
+                let options = CheckOptions {
+                    doh_url: network.doh,
+                    resolve: network.resolve,
+                    ca_file: network.ca_file,
+                    timeout: network.timeout,
+                    ..CheckOptions::default()
+                };
+                let verdict = mtasts_cli::check::verify_dkim(&body, &options)
+                    .map_err(|e| Failure(e.to_string()))?;
+                result = mtasts::LintResult::new(
+                    result
+                        .findings
+                        .into_iter()
+                        .chain(verdict.findings)
+                        .collect(),
+                    result.value,
+                );
+            }
+            report(printer, &file, &result)
         }
         LintCommand::Cert { file, host, tlsa } => {
             run_lint_cert(&file, host.as_deref(), &tlsa, printer)

@@ -202,6 +202,10 @@ fn differences(expected: &Value, run: &Run) -> Vec<String> {
         diffs.push(format!("stdout is not JSON: {}", run.stdout));
         return diffs;
     };
+    // The report's `ok` is the exit status's rule, in the JSON (docs/interfaces.md).
+    if report["ok"] != (run.code == 0) {
+        diffs.push(format!("ok {} with exit {}", report["ok"], run.code));
+    }
     for field in ["domain", "verdict"] {
         if report[field] != expected[field] {
             diffs.push(format!(
@@ -773,4 +777,67 @@ fn smtp_probes_at_most_the_hosts_and_addresses_asked_for() {
     assert!(codes.contains("smtp.hosts-skipped"), "{codes:?}");
     assert!(codes.contains("smtp.addresses-skipped"), "{codes:?}");
     assert_eq!(server.accepted.load(Ordering::SeqCst), 2);
+}
+
+/// `lint report FILE --dkim` over the stand-in's DoH (keys of `tests/data/zones/reports.test.zone`):
+/// the report e-mails dkimpy signed (`tests/data/dkim/`), each with its verdict's findings and
+/// exit status; without `--dkim`, the same files lint as before, with no DKIM finding.
+#[test]
+fn lint_report_dkim_over_doh() {
+    let fixture = Fixture::start();
+    let dkim = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/dkim");
+    for (file, exit, codes) in [
+        ("pass", 0, vec!["report.dkim-pass"]),
+        (
+            "pass-default-service",
+            0,
+            vec!["report.dkim-pass", "report.dkim-service-type"],
+        ),
+        (
+            "resigned-microsoft-test.xmox.nl-2023-01-10",
+            0,
+            vec!["report.dkim-pass"],
+        ),
+        ("tampered-body", 1, vec!["report.dkim-fail"]),
+        ("wrong-key", 1, vec!["report.dkim-fail"]),
+        ("not-submitter", 1, vec!["report.dkim-not-submitter"]),
+        ("missing-key", 1, vec!["report.dkim-permerror"]),
+        ("slow-key", 1, vec!["report.dkim-temperror"]),
+        ("unsigned", 1, vec!["report.dkim-none"]),
+    ] {
+        let path = dkim.join(format!("{file}.eml")).display().to_string();
+        let run = mtasts(&[
+            "--json",
+            "lint",
+            "report",
+            &path,
+            "--dkim",
+            "--doh",
+            &fixture.standin().doh_url(),
+            "--timeout",
+            "1",
+        ]);
+        assert_eq!(run.code, exit, "{file}: {}", run.stderr);
+        let report = run.json();
+        let got: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["code"].as_str())
+            .filter(|c| c.starts_with("report.dkim-"))
+            .collect();
+        assert_eq!(got, codes, "{file}");
+        let plain = mtasts(&["--json", "lint", "report", &path]);
+        assert_eq!(plain.code, 0, "{file} without --dkim");
+        assert!(
+            !plain.stdout.contains("report.dkim-"),
+            "{file} without --dkim"
+        );
+    }
+    // --doh alone is refused: it only says where the keys come from.
+    let path = dkim.join("pass.eml").display().to_string();
+    assert_eq!(
+        mtasts(&["lint", "report", &path, "--doh", "http://127.0.0.1:1/"]).code,
+        2
+    );
 }

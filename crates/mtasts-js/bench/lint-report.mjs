@@ -53,6 +53,9 @@ const parse = median(() => JSON.parse(new TextDecoder().decode(bytes)), runs);
 console.log(`lintReport, ${bytes.length} bytes (${mb.toFixed(1)} MB): ${lint.toFixed(1)} ms, ${(mb / (lint / 1000)).toFixed(0)} MB/s`);
 console.log(`JSON.parse of the same bytes (decoded to a string first): ${parse.toFixed(1)} ms, ${(mb / (parse / 1000)).toFixed(0)} MB/s`);
 console.log(`ratio lintReport / JSON.parse: ${(lint / parse).toFixed(1)}`);
+// The summary row of `make bench` (scripts/bench-summary.mjs, whose line format this repeats).
+const ratio = Number((lint / parse).toFixed(2));
+console.log(`BENCH ${JSON.stringify({ row: "npm lintReport / JSON.parse, 10 MB", value: ratio, now: `${ratio}x (${lint.toFixed(0)} vs ${parse.toFixed(0)} ms)`, op: "<=", goal: 2 })}`);
 
 const coldRuns = 7;
 const colds = [];

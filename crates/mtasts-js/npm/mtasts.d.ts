@@ -69,6 +69,7 @@ export type FindingCode =
   | "dane.tlsa-invalid"
   | "dane.tlsa-unusable"
   | "dane.tlsa-mismatch"
+  | "dane.rollover-not-ready"
   | "cert.name-mismatch"
   | "cert.expired"
   | "cert.expires-soon"
@@ -88,7 +89,14 @@ export type FindingCode =
   | "report.datetime"
   | "report.counts-mismatch"
   | "report.result-type-unknown"
-  | "report.policy-type-unknown";
+  | "report.policy-type-unknown"
+  | "report.dkim-pass"
+  | "report.dkim-none"
+  | "report.dkim-fail"
+  | "report.dkim-not-submitter"
+  | "report.dkim-temperror"
+  | "report.dkim-permerror"
+  | "report.dkim-service-type";
 
 /** How bad a finding is. `valid` is false exactly when some finding is an `"error"`. */
 export type Severity = "error" | "warning" | "info";
@@ -297,6 +305,9 @@ export interface DomainReports extends ReportsOverview {
   conflicts: number;
   /** Each report read, newest first. */
   received: ReceivedReport[];
+  /** Reports by e-mail in quarantine (`TLSRPT_UNSIGNED = "quarantine"`): not proven by DKIM,
+   * listed here and left out of the totals. */
+  unverified: ReceivedReport[];
 }
 
 /** One report the Worker stored, in {@link DomainReports}. */
@@ -318,6 +329,14 @@ export interface ReceivedReport {
   /** Sessions of this domain's policies in it. */
   successful: number;
   failed: number;
+  /** By e-mail: the envelope sender (MAIL FROM). */
+  sender?: string;
+  /** By e-mail: the DKIM result (RFC 8460 §5.3); `pass` in `received`. */
+  dkim?: "pass" | "fail" | "none" | "permerror";
+  /** By e-mail: the signing domain (`d=`). */
+  dkim_domain?: string;
+  /** By e-mail: the `TLS-Report-Submitter` header. */
+  submitter?: string;
 }
 
 /** What `generate` takes. */
@@ -361,7 +380,7 @@ export interface Generated {
 }
 
 /** What a sender does with the domain's mail (docs/findings.md, "Sender profiles"). */
-export type Outcome = "delivers" | "delivers-testing" | "no-policy" | "refuses";
+export type Outcome = "delivers" | "delivers-testing" | "no-policy" | "no-mail" | "refuses";
 
 /** One finished step of a domain check, for progress displays. */
 export interface CheckStep {
@@ -479,13 +498,19 @@ export interface MxHost {
 export interface HostVerdict {
   mx: string;
   outcome: Outcome;
+  /**
+   * What governs the delivery to this host for this sender: `"dane"` (a DNSSEC-validated,
+   * non-empty TLSA RRset, for a sender that does DANE: RFC 8461 §2, RFC 7672 §2.2), `"mta-sts"`
+   * (the policy, in mode enforce or testing) or `"none"`.
+   */
+  by: "dane" | "mta-sts" | "none";
   /** The SMTP response when it refuses, where known. */
   response?: string;
 }
 
 /** What one sender profile does with the domain. */
 export interface SenderVerdict {
-  /** `"rfc8461"`, `"exchange-online"`, `"postfix-mta-sts-resolver"`, `"mox"`, `"stalwart"`. */
+  /** `"rfc8461"`, `"exchange-online"`, `"postfix-mta-sts-resolver"`, `"mox"`, `"stalwart"`, `"mailauth"`. */
   profile: string;
   /** `"refuses"` when it refuses at least one MX host. */
   outcome: Outcome;
@@ -500,8 +525,13 @@ export interface SenderVerdict {
 export interface CheckReport {
   /** The domain checked, in A-labels. */
   domain: string;
-  /** `"refuses"` when any sender profile refuses some MX host, else what an RFC-conformant sender does. */
+  /** `"refuses"` when any sender profile refuses some MX host, else what an RFC-conformant sender does (`"no-mail"` for a null MX). */
   verdict: Outcome;
+  /**
+   * Whether the check passes: no error finding and no sender profile refuses (the core's rule;
+   * `mtasts check` exits 0 exactly when it is true). A null MX passes.
+   */
+  ok: boolean;
   /** Every finding, errors first. */
   findings: Finding[];
   /** Each step, in the order they finished. */

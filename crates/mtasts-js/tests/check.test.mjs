@@ -39,6 +39,7 @@ function assertScenario(report, expected) {
   const { domain } = expected;
   assert.equal(report.domain, domain);
   assert.equal(report.verdict, expected.verdict, `${domain}: verdict`);
+  assert.equal(report.ok, expected.exit === 0, `${domain}: ok is the CLI's exit status 0`);
   assert.deepEqual(codes(report), [...expected.codes].sort(), `${domain}: codes`);
   for (const [profile, outcome] of Object.entries(expected.senders)) {
     const sender = report.sender_matrix.find((s) => s.profile === profile);

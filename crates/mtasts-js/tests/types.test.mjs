@@ -38,7 +38,7 @@ async function samples() {
       channel: i % 2 ? "email" : "https", received_at: "2026-12-01T02:03:04Z", conflict: i === 0,
       successful: o.successful, failed: o.failed,
     }));
-    out.push(["DomainReports", { domain, since: null, truncated: false, conflicts: 1, received, ...overview }]);
+    out.push(["DomainReports", { domain, since: null, truncated: false, conflicts: 1, received, unverified: [], ...overview }]);
   }
   out.push(["Generated", mtasts.generate({ domain: "example.com", mx: ["mx.example.com"] })]);
   out.push(["Generated", mtasts.generate({ domain: "example.com", mx: ["mx.example.com"], rua: ["mailto:r@example.com"], mode: "enforce" })]);

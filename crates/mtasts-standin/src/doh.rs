@@ -140,7 +140,7 @@ async fn connection(stream: TcpStream, state: Arc<DohState>) {
 
 /// The zones for reading (a panic elsewhere while writing leaves them usable: every change is
 /// made whole or not at all).
-fn read_zones(zones: &RwLock<Zones>) -> std::sync::RwLockReadGuard<'_, Zones> {
+pub(crate) fn read_zones(zones: &RwLock<Zones>) -> std::sync::RwLockReadGuard<'_, Zones> {
     zones
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -60,6 +60,7 @@ pub mod zone;
 
 mod answer;
 mod control;
+mod dns;
 mod doh;
 mod http1;
 mod https;
@@ -91,6 +92,9 @@ pub struct StandInConfig {
     pub ip: Ipv4Addr,
     /// The port every SMTP server listens on (each on its own address); `None` for a free one.
     pub smtp_port: Option<u16>,
+    /// The port of plain DNS, UDP and TCP (`dns.rs`), for clients without DoH: `None` for
+    /// none (53 needs the right to bind it).
+    pub dns_port: Option<u16>,
 }
 
 impl StandInConfig {
@@ -103,6 +107,7 @@ impl StandInConfig {
             doh_port: None,
             ip: Ipv4Addr::LOCALHOST,
             smtp_port: None,
+            dns_port: None,
         }
     }
 }
@@ -133,6 +138,7 @@ pub(crate) struct Counters {
 #[derive(Debug)]
 pub struct StandIn {
     doh_addr: SocketAddr,
+    dns_addr: Option<SocketAddr>,
     https_addr: SocketAddr,
     ca_pem: String,
     ca_der: Vec<u8>,
@@ -227,7 +233,7 @@ impl StandIn {
             counters: Arc::clone(&counters),
         });
         let mut tasks = vec![
-            tokio::spawn(doh::serve(doh_listener, doh_state)),
+            tokio::spawn(doh::serve(doh_listener, Arc::clone(&doh_state))),
             tokio::spawn(https::serve(
                 https_listener,
                 TlsAcceptor::from(tls_config),
@@ -237,8 +243,21 @@ impl StandIn {
         for (listener, server) in smtp_listeners.into_iter().zip(smtp_servers) {
             tasks.push(tokio::spawn(smtp::serve(listener, server)));
         }
+        let mut dns_addr = None;
+        if let Some(port) = config.dns_port {
+            let tcp = bind(config.ip, Some(port)).await?;
+            dns_addr = Some(tcp.local_addr()?);
+            let udp = tokio::net::UdpSocket::bind((config.ip, tcp.local_addr()?.port()))
+                .await
+                .map_err(|e| {
+                    io::Error::new(e.kind(), format!("binding udp {}:{port}: {e}", config.ip))
+                })?;
+            tasks.push(tokio::spawn(dns::serve_udp(udp, Arc::clone(&doh_state))));
+            tasks.push(tokio::spawn(dns::serve_tcp(tcp, Arc::clone(&doh_state))));
+        }
         Ok(StandIn {
             doh_addr,
+            dns_addr,
             https_addr,
             ca_pem: ca.pem().to_owned(),
             ca_der: ca.der().to_vec(),
@@ -256,6 +275,11 @@ impl StandIn {
     /// The DoH endpoint, `http://127.0.0.1:PORT/dns-query` (or the configured loopback address).
     pub fn doh_url(&self) -> String {
         format!("http://{}{DOH_PATH}", self.doh_addr)
+    }
+
+    /// The plain DNS server's address (UDP and TCP, one port), when one was asked for.
+    pub fn dns_addr(&self) -> Option<SocketAddr> {
+        self.dns_addr
     }
 
     /// The DoH server's address.

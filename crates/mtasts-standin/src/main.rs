@@ -36,6 +36,10 @@ struct Args {
     /// The port every SMTP server listens on, each on its own loopback address (default: free).
     #[arg(long, value_name = "N")]
     smtp_port: Option<u16>,
+    /// Also answer plain DNS on this port, UDP and TCP, from the same zones (default: no plain
+    /// DNS; 53 needs the right to bind it), for clients without DoH such as real senders.
+    #[arg(long, value_name = "N")]
+    dns_port: Option<u16>,
     /// Milliseconds added before every answer, DoH and HTTPS.
     #[arg(long, value_name = "N", default_value_t = 0)]
     delay_ms: u64,
@@ -80,6 +84,7 @@ async fn run(args: Args) -> Result<(), String> {
         doh_port: args.doh_port,
         ip: args.ip,
         smtp_port: args.smtp_port,
+        dns_port: args.dns_port,
     })
     .await
     .map_err(|e| e.to_string())?;
@@ -99,6 +104,9 @@ async fn run(args: Args) -> Result<(), String> {
         standin.zones().join(", ")
     );
     println!("DoH:    {}", standin.doh_url());
+    if let Some(addr) = standin.dns_addr() {
+        println!("DNS:    {addr} (UDP and TCP)");
+    }
     println!(
         "control: {} (POST/DELETE a JSON record, see --help)",
         standin.control_url()

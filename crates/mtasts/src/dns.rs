@@ -188,6 +188,18 @@ impl Answer {
             .map(|r| &r.data)
             .collect()
     }
+
+    /// The values of the TXT records that answer for `name`, each its character-strings joined
+    /// (RFC 7208 §3.3 and RFC 6376 §3.6.2.2 read a TXT record so).
+    pub fn txt_values(&self, name: &str) -> Vec<String> {
+        self.data_for(name)
+            .into_iter()
+            .filter_map(|data| match data {
+                RecordData::Txt { strings } => Some(strings.concat()),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// Why a query could not be made or an answer not read.

@@ -309,6 +309,9 @@ catalogue! {
         DaneTlsaMismatch => "dane.tlsa-mismatch", Error, "RFC 7672 §3.1",
             meaning: "A certificate chain is known (from the SMTP probe or a pasted chain) and no usable TLSA record matches it: DANE senders will not deliver.",
             fix: "Publish TLSA records computed from the certificate or key the server presents now (e.g. `3 1 1` over its public key), or put back the one the records were made for.";
+        DaneRolloverNotReady => "dane.rollover-not-ready", Warning, "RFC 7671 §8.1",
+            meaning: "The TLSA RRset of an MX host matches only the current key: one usable DANE-EE (`3 x x`) record, no second one for the next key and no DANE-TA (`2 x x`) record for the issuer. When the key changes, senders that use DANE refuse mail until the new record is published and old answers have left the caches.",
+            fix: "Publish the next key's record beside the current one at least two TTLs before the change (\"3 1 1 current + 3 1 1 next\"), or a `2 1 1` record for the issuing CA's key (\"3 1 1 + 2 1 1\"); remove the old record only once the new key is in use.";
     }
 
     section "Certificates and SMTP (where a certificate is known: `mtasts check --smtp`, `mtasts lint cert`)" {
@@ -349,10 +352,10 @@ catalogue! {
 
     section "TLS-RPT reports (RFC 8460 §4)" {
         ReportGzip => "report.gzip", Error, "RFC 8460 §5.3",
-            meaning: "The report starts like gzip but is not valid gzip.",
+            meaning: "The report starts like gzip but is not valid gzip, or is a zip archive that cannot be read (one deflated or stored `.json` member is read).",
             fix: "Nothing on your domain: check that the file was saved whole (not cut short or decompressed twice), or ask the sender for the report again.";
         ReportTooLarge => "report.too-large", Error, "RFC 8460 §5.3",
-            meaning: "The report is over the size limit, compressed or once decompressed, or holds more elements than its size allows: it is refused unread.",
+            meaning: "The report is over the size limit, compressed or once decompressed, holds more elements than its size allows, or is an e-mail with more than 32 MIME parts before its report: it is refused unread.",
             fix: "Nothing on your domain; if you trust the sender, raise the reader's limits (the Worker's `TLSRPT_MAX_BODY` and `TLSRPT_MAX_JSON`).";
         ReportJson => "report.json", Error, "RFC 8460 §4",
             meaning: "The report is not JSON, not a JSON object with a `policies` array, or an e-mail without an `application/tlsrpt+gzip` or `application/tlsrpt+json` part.",
@@ -375,6 +378,30 @@ catalogue! {
         ReportPolicyTypeUnknown => "report.policy-type-unknown", Warning, "RFC 8460 §4.2",
             meaning: "A `policy-type` is not `sts`, `tlsa` or `no-policy-found`.",
             fix: "Nothing on your domain: the sender's report breaks RFC 8460; tell it through the report's `contact-info` if it matters to you.";
+    }
+
+    section "TLS-RPT report e-mails: DKIM (RFC 8460 §5.3, RFC 6376; `mtasts lint report --dkim`, the Worker's e-mail intake)" {
+        ReportDkimPass => "report.dkim-pass", Info, "RFC 8460 §5.3",
+            meaning: "The report e-mail carries a valid DKIM signature of the domain named in its `TLS-Report-Submitter` header: it comes from that submitter.",
+            fix: "Nothing to fix: the report can be trusted as the submitter's.";
+        ReportDkimNone => "report.dkim-none", Error, "RFC 8460 §5.3",
+            meaning: "The report e-mail has no DKIM signature. RFC 8460 §5.3: reports sent by mail MUST carry a valid DKIM signature of the reporting domain, and reports without one MUST be ignored.",
+            fix: "Nothing on your domain: the sender does not sign its reports; the report cannot be told from a forgery.";
+        ReportDkimFail => "report.dkim-fail", Error, "RFC 6376 §6.1",
+            meaning: "A DKIM signature does not verify: the body or a signed header field changed after signing (or was forged), the signature has expired, or it limits the signed body with `l=` (RFC 8460 §5.3 forbids it).",
+            fix: "Nothing on your domain unless a forwarder rewrites the report mail: deliver reports to the intake directly. Otherwise treat the report as forged.";
+        ReportDkimNotSubmitter => "report.dkim-not-submitter", Error, "RFC 8460 §5.3",
+            meaning: "The report e-mail is validly signed, but not by the domain its `TLS-Report-Submitter` header names (or that header is missing): RFC 8460 §5.3 has the submitter match the DKIM domain.",
+            fix: "Nothing on your domain: the report claims a submitter that did not sign it; treat it as forged.";
+        ReportDkimTempError => "report.dkim-temperror", Error, "RFC 6376 §6.1.2",
+            meaning: "A DKIM key record could not be fetched (timeout, SERVFAIL, the resolver unreachable): the signature could not be checked now. A receiver answers with a temporary failure so that the sender tries again; it never accepts the report unchecked.",
+            fix: "Try again later; if it persists, check the DoH resolver (`--doh`) and the signer's DNS.";
+        ReportDkimPermError => "report.dkim-permerror", Error, "RFC 6376 §6.1.2",
+            meaning: "A DKIM signature cannot be checked at all: its key record is missing (NXDOMAIN or no TXT record), revoked (`p=` empty), unusable, or for another service (`s=` without `tlsrpt` or `*`), or the signature is malformed, or the message has more signatures than are checked (4).",
+            fix: "Nothing on your domain: the sender's signing or DNS is broken; tell it through the report's `contact-info`.";
+        ReportDkimServiceType => "report.dkim-service-type", Warning, "RFC 8460 §5.3",
+            meaning: "The DKIM key that verified the report does not declare the `tlsrpt` service type (`s=tlsrpt`), which RFC 8460 §5.3 says it SHOULD (and that receivers SHOULD then ignore the report). The key's default `s=*` covers every service (RFC 6376 §3.6.1), and the large senders (Google, Microsoft) sign so, so the report is accepted with this warning.",
+            fix: "Nothing on your domain; a sender of reports can add `s=tlsrpt` (with `email` if the key also signs mail: `s=email:tlsrpt`) to its key record.";
     }
 }
 
@@ -544,7 +571,7 @@ mod tests {
                 sections.push(code.section());
             }
         }
-        assert_eq!(sections.len(), 9);
+        assert_eq!(sections.len(), 10);
     }
 
     #[test]

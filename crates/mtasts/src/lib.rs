@@ -49,6 +49,7 @@ pub use mta_sts::policy::{lint_policy, Mode, MtaStsPolicy};
 pub use mta_sts::record::{lint_sts_record, lint_sts_rrset, StsRecord};
 pub use tls_rpt::record::{lint_tlsrpt_record, lint_tlsrpt_rrset, TlsRptRecord};
 pub use tls_rpt::report::{
-    decode_report, lint_report, lint_report_with_limits, report_form, summarize_reports,
-    ReportError, ReportForm, ReportLimits, ReportSummary, ReportsOverview,
+    decode_report, lint_report, lint_report_with_limits, report_form, report_mail_headers,
+    summarize_reports, ReportError, ReportForm, ReportLimits, ReportMailHeaders, ReportSummary,
+    ReportsOverview,
 };

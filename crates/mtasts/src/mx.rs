@@ -177,7 +177,8 @@ pub fn check_coverage(patterns: &[String], hosts: &[String]) -> Vec<Finding> {
                 Finding::new(
                     Code::MxWildcardDepth,
                     format!(
-                        "{pattern} covers exactly one label in place of \"*\", so it does not cover {host}, which has more labels in front of {}.",
+                        "{pattern} covers exactly one label in place of \"*\", so it does not cover {host}, which has more labels in front of {} (Postfix with postfix-mta-sts-resolver is the exception: it matches .{} at any depth).",
+                        pattern.get(2..).unwrap_or_default(),
                         pattern.get(2..).unwrap_or_default()
                     ),
                 )

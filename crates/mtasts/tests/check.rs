@@ -21,6 +21,7 @@ use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -88,14 +89,12 @@ struct FakeFetcher<'a> {
     depth: &'a Depth,
 }
 
+/// A fetcher that resolves the policy host itself (one round trip) before its HTTPS exchange
+/// (another), as a browser's `fetch` does.
 impl PolicyFetcher for FakeFetcher<'_> {
     async fn fetch(&self, url: &str) -> Result<HttpReply, FetchError> {
         self.depth.round_trip().await;
-        let host = url
-            .strip_prefix("https://")
-            .and_then(|u| u.split('/').next())
-            .unwrap()
-            .to_string();
+        let host = host_of(url);
         let resolves = [RecordType::A, RecordType::Aaaa].into_iter().any(|rtype| {
             let query = encode_query(&host, rtype).unwrap();
             self.answers
@@ -112,7 +111,23 @@ impl PolicyFetcher for FakeFetcher<'_> {
                 detail: format!("{host} has no address"),
             });
         }
-        let Some(policy_host) = self.scenarios.policy_hosts.get(&host) else {
+        self.depth.round_trip().await;
+        self.respond(&host)
+    }
+}
+
+/// The host of a policy URL.
+fn host_of(url: &str) -> String {
+    url.strip_prefix("https://")
+        .and_then(|u| u.split('/').next())
+        .unwrap()
+        .to_string()
+}
+
+impl FakeFetcher<'_> {
+    /// The policy host's answer, once connected.
+    fn respond(&self, host: &str) -> Result<HttpReply, FetchError> {
+        let Some(policy_host) = self.scenarios.policy_hosts.get(host) else {
             return Err(FetchError::Tls {
                 class: TlsErrorClass::Handshake,
                 detail: "alert: access denied".into(),
@@ -135,6 +150,31 @@ impl PolicyFetcher for FakeFetcher<'_> {
             return Err(FetchError::Timeout);
         }
         Ok(parse_response(&policy_host.response))
+    }
+}
+
+/// [`FakeFetcher`] taking the addresses the check asked beside its first round: one round trip,
+/// the HTTPS exchange, when it has them (the CLI's fetcher). Keeps what it was given.
+struct TakesAddresses<'a>(FakeFetcher<'a>, RefCell<Vec<(String, Vec<IpAddr>)>>);
+
+impl PolicyFetcher for TakesAddresses<'_> {
+    async fn fetch(&self, url: &str) -> Result<HttpReply, FetchError> {
+        self.0.fetch(url).await
+    }
+
+    fn takes_addresses(&self) -> bool {
+        true
+    }
+
+    async fn fetch_at(&self, url: &str, addresses: &[IpAddr]) -> Result<HttpReply, FetchError> {
+        self.1
+            .borrow_mut()
+            .push((url.to_string(), addresses.to_vec()));
+        if addresses.is_empty() {
+            return self.0.fetch(url).await;
+        }
+        self.0.depth.round_trip().await;
+        self.0.respond(&host_of(url))
     }
 }
 
@@ -239,6 +279,13 @@ fn every_scenario_gives_its_expected_findings_and_sender_outcomes() {
         }
         let (report, _) = run(domain, &scenarios, &answers, &Depth::default());
         let mut wrong = Vec::new();
+        // The report's `ok` is the CLI's exit status 0 (docs/interfaces.md).
+        if report["ok"] != (expected["exit"] == 0) {
+            wrong.push(format!(
+                "ok {} (want exit {})",
+                report["ok"], expected["exit"]
+            ));
+        }
         if report["verdict"] != expected["verdict"] {
             wrong.push(format!(
                 "verdict {} (want {})",
@@ -294,16 +341,56 @@ fn every_scenario_gives_its_expected_findings_and_sender_outcomes() {
 fn two_round_trips_and_every_independent_lookup_at_once() {
     let scenarios = load_scenarios(&zones_dir()).unwrap();
     let answers = scenarios.dns_answers().unwrap();
+    // A fetcher that takes addresses: round 1, four TXT/MX lookups and the policy host's A and
+    // AAAA at once; round 2, the policy's HTTPS exchange beside the MX host's A, AAAA and TLSA.
     let depth = Depth::default();
-    let (report, steps) = run("healthy-1mx.test", &scenarios, &answers, &depth);
-    assert_eq!(report["verdict"], "delivers", "{report:#}");
-    // Round 1: four TXT/MX lookups at once; round 2: the policy fetch beside A, AAAA and TLSA.
+    let resolver = FakeResolver {
+        answers: &answers,
+        depth: &depth,
+    };
+    let fetcher = TakesAddresses(
+        FakeFetcher {
+            scenarios: &scenarios,
+            answers: &answers,
+            depth: &depth,
+        },
+        RefCell::new(Vec::new()),
+    );
+    let clock = TickClock(Cell::new(0));
+    let seen = RefCell::new(Vec::new());
+    let report = block_on(check_domain(
+        "healthy-1mx.test",
+        &resolver,
+        &fetcher,
+        &clock,
+        &|s: &Step| seen.borrow_mut().push(s.clone()),
+    ))
+    .unwrap();
+    let steps = seen.into_inner();
+    assert_eq!(report.verdict.as_str(), "delivers");
     assert_eq!(depth.max.get(), 2, "dependent round trips");
     assert!(
-        depth.max_in_flight.get() >= 4,
+        depth.max_in_flight.get() >= 6,
         "in flight at once: {}",
         depth.max_in_flight.get()
     );
+    assert_eq!(depth.queries.borrow().len(), 4 + 2 + 3);
+    let given = fetcher.1.borrow();
+    let [(url, addresses)] = given.as_slice() else {
+        panic!("one fetch, from the addresses asked: {given:?}");
+    };
+    assert_eq!(
+        url,
+        "https://mta-sts.healthy-1mx.test/.well-known/mta-sts.txt"
+    );
+    assert!(!addresses.is_empty());
+
+    // A fetcher that resolves the host itself: nothing extra is asked, and its own lookup makes
+    // a third round trip.
+    let depth = Depth::default();
+    let (report, _) = run("healthy-1mx.test", &scenarios, &answers, &depth);
+    assert_eq!(report["verdict"], "delivers", "{report:#}");
+    assert_eq!(depth.max.get(), 3, "dependent round trips");
     assert_eq!(depth.queries.borrow().len(), 4 + 3);
     let names: Vec<String> = steps.iter().map(|s| s.name.to_string()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -370,7 +457,7 @@ fn the_domain_is_taken_as_users_type_it() {
 /// way: rustls, which the stand-in's servers use, cannot speak below TLS 1.2.
 mod smtp {
     use super::*;
-    use mtasts::check::{check_smtp, CheckReport, ProbeResult, SmtpProbe, TlsVersion};
+    use mtasts::check::{check_smtp, CheckReport, Governance, ProbeResult, SmtpProbe, TlsVersion};
     use mtasts::PkixVerdict;
 
     /// 2026-06-01T00:00:00Z.
@@ -437,16 +524,17 @@ mod smtp {
 
     #[test]
     fn each_probe_result_gives_its_findings_and_responses() {
-        let host = "mx1.healthy-1mx.test";
+        // An unsigned zone: MTA-STS alone decides (DANE has its own test below).
+        let host = "mx1.smtp-healthy.test";
         let unreachable = || ProbeResult::Unreachable {
             reason: "connection refused".into(),
         };
         let no_starttls = || ProbeResult::NoStarttls { banner: None };
         for (name, results, want_codes, rfc, exchange, response) in [
             (
-                "healthy (the zone's TLSA is for another key)",
+                "healthy",
                 vec![tls(TlsVersion::Tls13, good(host), true)],
-                &["dane.tlsa-mismatch"][..],
+                &[][..],
                 "delivers",
                 "delivers",
                 "",
@@ -463,7 +551,7 @@ mod smtp {
             (
                 "TLS 1.1",
                 vec![tls(TlsVersion::Tls11, good(host), true)],
-                &["smtp.tls-version", "dane.tlsa-mismatch"],
+                &["smtp.tls-version"],
                 "refuses",
                 "refuses",
                 "551 5.7.6 MTA-STS requires TLS 1.2 or higher. TLS Version: TLSv1.1",
@@ -482,7 +570,7 @@ mod smtp {
             (
                 "wrong name, no CN either",
                 vec![tls(TlsVersion::Tls12, good("other.example"), true)],
-                &["cert.name-mismatch", "dane.tlsa-mismatch"],
+                &["cert.name-mismatch"],
                 "refuses",
                 "refuses",
                 "551 5.7.5 Remote certificate MUST have a subject alternative name matching the hostname (MTA-STS)",
@@ -494,7 +582,7 @@ mod smtp {
                     cert(host, &["other.example"], (2026, 1, 1), (2027, 1, 1)),
                     true,
                 )],
-                &["cert.name-mismatch", "dane.tlsa-mismatch"],
+                &["cert.name-mismatch"],
                 "refuses",
                 "delivers",
                 "",
@@ -506,7 +594,7 @@ mod smtp {
                     cert(host, &[host], (2025, 1, 1), (2026, 1, 1)),
                     true,
                 )],
-                &["cert.expired", "dane.tlsa-mismatch"],
+                &["cert.expired"],
                 "refuses",
                 "refuses",
                 "551 5.7.5 Remote certificate failed MTA-STS validation. Reason: certificate expired",
@@ -514,7 +602,7 @@ mod smtp {
             (
                 "untrusted",
                 vec![tls(TlsVersion::Tls12, good(host), false)],
-                &["cert.untrusted", "dane.tlsa-mismatch"],
+                &["cert.untrusted"],
                 "refuses",
                 "refuses",
                 "Reason: UnknownIssuer",
@@ -522,7 +610,7 @@ mod smtp {
             (
                 "one address unreachable, the other fine",
                 vec![unreachable(), tls(TlsVersion::Tls12, good(host), true)],
-                &["smtp.unreachable", "dane.tlsa-mismatch"],
+                &["smtp.unreachable"],
                 "delivers",
                 "delivers",
                 "",
@@ -530,21 +618,26 @@ mod smtp {
             (
                 "one address without STARTTLS, the other fine: senders try the next",
                 vec![no_starttls(), tls(TlsVersion::Tls12, good(host), true)],
-                &["smtp.starttls-missing", "dane.tlsa-mismatch"],
+                &["smtp.starttls-missing"],
                 "delivers",
                 "delivers",
                 "",
             ),
         ] {
-            let report = probed("healthy-1mx.test", results);
+            let report = probed("smtp-healthy.test", results);
             let want: BTreeSet<&str> = want_codes.iter().copied().collect();
-            assert_eq!(codes(&report), want, "{name}");
+            let mut got = codes(&report);
+            assert!(got.remove("dane.no-dnssec"), "{name}: an unsigned zone");
+            assert_eq!(got, want, "{name}");
             assert_eq!(sender(&report, "rfc8461").0, rfc, "{name}");
             let (outcome, got) = sender(&report, "exchange-online");
             assert_eq!(outcome, exchange, "{name}");
             assert!(got.contains(response), "{name}: {got:?}");
             assert!(
-                report.findings.iter().all(|f| f.host.as_deref() == Some(host)),
+                report
+                    .findings
+                    .iter()
+                    .all(|f| f.host.as_deref() == Some(host) || f.code.as_str() == "dane.no-dnssec"),
                 "{name}: every finding is for the host"
             );
             let refuses = report.sender_matrix.iter().any(|s| s.outcome.as_str() == "refuses");
@@ -563,7 +656,47 @@ mod smtp {
         );
         assert!(codes(&report).contains("smtp.starttls-missing"));
         for s in &report.sender_matrix {
-            assert_eq!(s.outcome.as_str(), "delivers-testing", "{}", s.profile);
+            // postfix-mta-sts-resolver answers NOTFOUND for mode testing (strict_testing off).
+            let want = match s.profile.as_str() {
+                "postfix-mta-sts-resolver" => "no-policy",
+                _ => "delivers-testing",
+            };
+            assert_eq!(s.outcome.as_str(), want, "{}", s.profile);
+        }
+    }
+
+    #[test]
+    fn dane_governs_where_the_tlsa_records_are_secure() {
+        // healthy-1mx.test is signed and publishes TLSA records for other keys than `good`'s:
+        // the senders that do DANE judge mx1 by DANE alone (RFC 8461 §2, RFC 7672 §2.2).
+        let host = "mx1.healthy-1mx.test";
+        for (name, result, want_codes, exchange) in [
+            (
+                "the certificate matches no TLSA record",
+                tls(TlsVersion::Tls13, good(host), true),
+                &["dane.tlsa-mismatch"][..],
+                "5.7.323 tlsa-invalid: The domain failed DANE validation.",
+            ),
+            (
+                "no STARTTLS",
+                ProbeResult::NoStarttls { banner: None },
+                &["smtp.starttls-missing"],
+                "5.7.321 starttls-not-supported: Destination mail server must support TLS to receive mail.",
+            ),
+        ] {
+            let report = probed("healthy-1mx.test", vec![result]);
+            let want: BTreeSet<&str> = want_codes.iter().copied().collect();
+            assert_eq!(codes(&report), want, "{name}");
+            for profile in ["exchange-online", "mox", "stalwart"] {
+                assert_eq!(sender(&report, profile).0, "refuses", "{name}: {profile}");
+                let s = report.sender_matrix.iter().find(|s| s.profile == profile).unwrap();
+                assert_eq!(s.hosts[0].by, Governance::Dane, "{name}: {profile}");
+            }
+            assert_eq!(sender(&report, "exchange-online").1, exchange, "{name}");
+            // MTA-STS alone: a certificate for the host passes, no STARTTLS does not.
+            let rfc = if name == "no STARTTLS" { "refuses" } else { "delivers" };
+            assert_eq!(sender(&report, "rfc8461").0, rfc, "{name}");
+            assert!(!report.ok, "{name}: an error finding");
         }
     }
 
@@ -596,6 +729,8 @@ mod smtp {
             .unwrap();
         assert!(dane.authenticated, "{}", dane.reason);
         assert_eq!(sender(&report, "rfc8461").0, "refuses");
+        // DANE governs mx1 for the senders that do it: the match is what counts.
+        assert_eq!(sender(&report, "exchange-online").0, "delivers");
     }
 }
 

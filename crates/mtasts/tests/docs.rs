@@ -115,8 +115,9 @@ domain checked, `<host>` for an MX host.
 
 Messages name real senders. Beside the findings, a domain check says what each of these sender
 profiles does with the domain (`sender_matrix` of the check report, see `docs/interfaces.md`):
-`delivers`, `delivers-testing`, `no-policy` or `refuses`. Each profile is a small, documented set
-of deviations from RFC 8461 (`crates/mtasts/src/check/senders.rs`).
+`delivers`, `delivers-testing`, `no-policy`, `no-mail` (a null MX: the domain accepts no mail and
+MTA-STS does not apply) or `refuses`. Each profile is a small, documented set of deviations from
+RFC 8461 (`crates/mtasts/src/check/senders.rs`).
 
 | profile | what it is |
 |---|---|

@@ -78,6 +78,7 @@ fn outcome_label(outcome: Outcome) -> &'static str {
         Outcome::Delivers => "Delivers",
         Outcome::DeliversTesting => "Delivers (testing)",
         Outcome::NoPolicy => "Delivers, no MTA-STS",
+        Outcome::NoMail => "No mail (null MX)",
         Outcome::Refuses => "Refuses",
     }
 }

@@ -1,7 +1,8 @@
 //! The policy fetch of RFC 8461 §3.3 over reqwest: HTTPS only, no redirects followed, the body
 //! read up to [`FETCH_READ_LIMIT`], one time limit over everything (the policy host's DNS
 //! lookups included). The policy host's address comes from the check's own DoH resolver, so the
-//! fetch sees the same DNS as the rest of the check.
+//! fetch sees the same DNS as the rest of the check: handed over by the check, which asks it
+//! beside its first round ([`PolicyFetcher::fetch_at`]), or asked here when it had none.
 
 use super::body::read_bounded;
 use super::doh::{AddressError, DohResolver};
@@ -10,8 +11,9 @@ use super::tls::classify_tls_error;
 use super::{error_chain, SetupError};
 use mtasts::check::{FetchError, HttpReply, PolicyFetcher, FETCH_READ_LIMIT};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Fetches policies the way RFC 8461 §3.3 says senders do.
@@ -19,7 +21,11 @@ use std::time::Duration;
 pub struct HttpsFetcher {
     client: reqwest::Client,
     limit: Duration,
+    given: Given,
 }
+
+/// Addresses the check handed over, by host name (lower case, no root dot).
+type Given = Arc<Mutex<HashMap<String, Vec<IpAddr>>>>;
 
 impl HttpsFetcher {
     /// A fetcher that looks policy hosts up through `resolver` (unless an `overrides` entry names
@@ -33,6 +39,7 @@ impl HttpsFetcher {
         port: u16,
         limit: Duration,
     ) -> Result<HttpsFetcher, SetupError> {
+        let given = Given::default();
         let client = reqwest::Client::builder()
             .use_preconfigured_tls(tls)
             // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed"; the 3xx is the answer.
@@ -46,11 +53,16 @@ impl HttpsFetcher {
             .dns_resolver(Arc::new(PolicyHostResolver {
                 doh: resolver,
                 overrides,
+                given: Arc::clone(&given),
                 port,
             }))
             .build()
             .map_err(|e| SetupError::Client(e.to_string()))?;
-        Ok(HttpsFetcher { client, limit })
+        Ok(HttpsFetcher {
+            client,
+            limit,
+            given,
+        })
     }
 
     async fn get(&self, url: &str) -> Result<HttpReply, FetchError> {
@@ -85,6 +97,29 @@ impl PolicyFetcher for HttpsFetcher {
             Err(_) => Err(FetchError::Timeout),
         }
     }
+
+    fn takes_addresses(&self) -> bool {
+        true
+    }
+
+    /// Connects to `addresses` (a `--resolve` entry still wins), as `--resolve` would: no lookup
+    /// of its own, so the fetch starts one round trip sooner. None: [`fetch`](Self::fetch).
+    async fn fetch_at(&self, url: &str, addresses: &[IpAddr]) -> Result<HttpReply, FetchError> {
+        let host = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(host_key));
+        if let (Some(host), false) = (host, addresses.is_empty()) {
+            if let Ok(mut given) = self.given.lock() {
+                given.insert(host, addresses.to_vec());
+            }
+        }
+        self.fetch(url).await
+    }
+}
+
+/// A host name as the addresses handed over are kept under: lower case, no root dot.
+fn host_key(host: &str) -> String {
+    host.trim_end_matches('.').to_ascii_lowercase()
 }
 
 /// What went wrong, from the error chain: the address lookup, the TLS handshake, time, the
@@ -115,11 +150,13 @@ fn fetch_error(e: reqwest::Error) -> FetchError {
     }
 }
 
-/// The policy client's name resolution: a `--resolve` entry, else A and AAAA over DoH. Every
-/// address gets the fetch's port (hyper keeps it, as the URL names no port).
+/// The policy client's name resolution: a `--resolve` entry, else the addresses the check handed
+/// over, else A and AAAA over DoH. Every address gets the fetch's port (hyper keeps it, as the
+/// URL names no port).
 struct PolicyHostResolver {
     doh: DohResolver,
     overrides: Vec<ResolveOverride>,
+    given: Given,
     port: u16,
 }
 
@@ -131,7 +168,11 @@ impl Resolve for PolicyHostResolver {
             .overrides
             .iter()
             .find(|o| o.applies_to(&host, port))
-            .map(|o| o.addresses.clone());
+            .map(|o| o.addresses.clone())
+            .or_else(|| {
+                let given = self.given.lock().ok()?;
+                given.get(&host_key(&host)).cloned()
+            });
         let doh = self.doh.clone();
         Box::pin(async move {
             let addresses = match fixed {

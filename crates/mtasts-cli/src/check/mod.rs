@@ -252,6 +252,30 @@ impl Adapters {
     }
 }
 
+/// The DKIM verdict on the report e-mail `message` (`mtasts lint report --dkim`): the keys its
+/// signatures name, fetched over the same DoH resolver as the check (`doh_url`, `resolve`,
+/// `ca_file`, `timeout` of `options`), judged by the core (RFC 8460 §5.3).
+pub fn verify_dkim(
+    message: &[u8],
+    options: &CheckOptions,
+) -> Result<mtasts::tls_rpt::dkim::DkimVerdict, RunError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Runtime(e.to_string()))?;
+    let tls = client_config(options.ca_file.as_deref()).map_err(RunError::Setup)?;
+    let resolver = DohResolver::new(
+        &options.doh_url,
+        options.doh_timeout(),
+        &options.resolve,
+        tls,
+    )
+    .map_err(RunError::Setup)?;
+    Ok(runtime.block_on(mtasts::tls_rpt::dkim::verify_report_dkim(
+        &resolver, message,
+    )))
+}
+
 /// Checks `input` once: refuses input that is not a mail domain before any set-up or query,
 /// builds the adapters, and runs the check on a current-thread runtime. `on_step` sees each step
 /// as it finishes.

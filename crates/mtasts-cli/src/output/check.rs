@@ -139,7 +139,7 @@ impl Printer {
 fn outcome_colour(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Delivers => GREEN,
-        Outcome::DeliversTesting | Outcome::NoPolicy => YELLOW,
+        Outcome::DeliversTesting | Outcome::NoPolicy | Outcome::NoMail => YELLOW,
         Outcome::Refuses => RED,
     }
 }

@@ -11,6 +11,7 @@
 
 mod client;
 mod control;
+mod dns;
 mod doh;
 mod https;
 mod scenarios;

@@ -6,6 +6,7 @@ use super::policy::{content_type_ok, fetch_failure};
 use super::records::{MxTarget, RoundOne};
 use super::report::{CheckReport, MxHost, Outcome, PolicyCheck, Step};
 use super::senders::{sender_matrix, Facts, MxProblem};
+use super::verdict::{overall, passes};
 use crate::domain_name::DomainName;
 use crate::finding::{Code, Finding};
 use crate::mta_sts::policy::{Mode, MtaStsPolicy};
@@ -72,10 +73,9 @@ pub(super) fn assess(
         mx: &mx_hosts,
         mx_skipped: skipped.len(),
         mx_problem: mx_problem.as_ref(),
-        policy_body: policy
-            .as_ref()
-            .and_then(PolicyCheck::reply)
-            .map(|r| r.body.as_slice()),
+        sts_rrset: &records.mta_sts.rrset,
+        mx_validated,
+        reply: policy.as_ref().and_then(PolicyCheck::reply),
     };
     let sender_matrix = sender_matrix(&facts);
     let rfc = sender_matrix.first().map(|s| s.outcome);
@@ -89,15 +89,12 @@ pub(super) fn assess(
             format!("{domain} publishes a valid _mta-sts record but no usable policy: senders behave as if it had no MTA-STS."),
         ));
     }
-    let verdict = if sender_matrix.iter().any(|s| s.outcome == Outcome::Refuses) {
-        Outcome::Refuses
-    } else {
-        rfc.unwrap_or(Outcome::NoPolicy)
-    };
+    let verdict = overall(&sender_matrix);
     // Errors first, then warnings, then info; stable within a severity.
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
 
     CheckReport {
+        ok: passes(&findings, sender_matrix.iter().map(|s| s.outcome)),
         domain,
         verdict,
         findings,
@@ -132,6 +129,7 @@ fn mail_host_findings(
         *mx_problem = Some(MxProblem {
             reason: format!("{domain} has no mail host"),
             response: None,
+            outcome: Outcome::Refuses,
         });
     }
     if !mx_hosts.is_empty() && !mx_validated {

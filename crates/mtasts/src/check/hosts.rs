@@ -5,6 +5,7 @@ use super::error::CheckError;
 use super::io::Resolver;
 use super::lookup::{dns_failure, failed, lookup};
 use super::report::MxHost;
+use crate::dane::rollover_ready;
 use crate::dane::tlsa::{lint_tlsa, Tlsa};
 use crate::dns::{RecordData, RecordType};
 use crate::domain_name::DomainName;
@@ -84,8 +85,22 @@ pub(super) async fn inspect_host<R: Resolver>(
                 .map(|f| f.clone().for_host(host.as_str())),
         );
     }
+    let values: Vec<&Tlsa> = tlsa_records
+        .iter()
+        .filter(|l| l.valid)
+        .filter_map(|l| l.value.as_ref())
+        .collect();
     if failed(&tlsa) {
         findings.push(dns_failure(&tlsa).for_host(host.as_str()));
+    } else if tlsa.validated && !rollover_ready(&values) {
+        // RFC 7671 §8.1: publish the next key's record (or the issuer's) before the change.
+        findings.push(
+            Finding::new(
+                Code::DaneRolloverNotReady,
+                format!("The TLSA records of {host} match only the current key (one DANE-EE record, no second one and no DANE-TA record): when the key changes, senders that use DANE (Exchange Online, Postfix with smtp_tls_security_level = dane, mox, Stalwart) refuse its mail until the new record is seen. Publish the next key's record now (\"3 1 1 current\" + \"3 1 1 next\"), or a \"2 1 1\" record for the issuing CA."),
+            )
+            .for_host(host.as_str()),
+        );
     } else if tlsa_records.is_empty() && tlsa.validated {
         findings.push(
             Finding::new(

@@ -4,11 +4,15 @@
 //! The check runs over three traits ([`Resolver`], [`PolicyFetcher`], [`Clock`]) that each adapter
 //! implements once; it never waits for one lookup before starting an independent one:
 //!
-//! 1. DNS, all at once: `_mta-sts` TXT, `_smtp._tls` TXT, `_smtp-tlsrpt` TXT (legacy), MX.
-//! 2. Then, side by side: the policy fetch, and for every MX host its A, AAAA and
-//!    `_25._tcp.<host>` TLSA records.
+//! 1. DNS, all at once: `_mta-sts` TXT, `_smtp._tls` TXT, `_smtp-tlsrpt` TXT (legacy), MX, and,
+//!    when the fetcher connects to addresses it is given ([`PolicyFetcher::takes_addresses`]),
+//!    the policy host's A and AAAA.
+//! 2. Then, side by side: the policy fetch (only when the `_mta-sts` record says there is a
+//!    policy, RFC 8461 §3.3), and for every MX host its A, AAAA and `_25._tcp.<host>` TLSA
+//!    records.
 //!
-//! Two network round trips on the critical path. Each step is reported as it finishes. Then the
+//! Two network round trips on the critical path (three when the fetcher resolves the policy
+//! host itself). Each step is reported as it finishes. Then the
 //! assessment: coverage, the sender matrix and the verdict. One module per part: `records`
 //! (round one), `policy` and `hosts` (round two), `assess`; the report's types live in
 //! `report`, which imports none of them. A public service bounds the MX hosts examined and the
@@ -40,9 +44,9 @@ pub use io::{
 };
 pub use limits::{BudgetedResolver, CheckLimits};
 pub use report::{
-    CheckReport, HostVerdict, Lookup, MxHost, Outcome, PolicyCheck, PolicyFetch, ProbeResult,
-    Records, SenderVerdict, SmtpProbe, SmtpResult, SmtpStatus, Step, StepName, StepStatus,
-    TlsVersion, TxtLookup,
+    CheckReport, Governance, HostVerdict, Lookup, MxHost, Outcome, PolicyCheck, PolicyFetch,
+    ProbeResult, Records, SenderVerdict, SmtpProbe, SmtpResult, SmtpStatus, Step, StepName,
+    StepStatus, TlsVersion, TxtLookup,
 };
 pub use smtp::check_smtp;
 pub use smtp_targets::{plan_smtp_probes, SmtpLimits, SmtpPlan, SmtpTarget};
@@ -51,9 +55,12 @@ pub use verdict::{headline, Headline};
 use crate::domain_name::DomainName;
 use crate::finding::{Finding, Severity};
 use assess::{assess, RoundTwo};
-use futures_util::future::{join, join_all};
+use futures_util::future::{join, join_all, select, Either};
 use records::{round_one, RoundOne};
 use std::cell::RefCell;
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::pin;
 
 /// Runs the check for `input` (a domain as a user typed it), with no limit on the MX hosts
 /// examined or the DNS queries sent. `on_step` sees each step as it finishes.
@@ -98,28 +105,54 @@ pub async fn check_domain_with_limits<R: Resolver, F: PolicyFetcher, C: Clock>(
     };
 
     let started = steps.now();
-    let one = match round_one(resolver, &domain, limits.max_mx_hosts).await {
-        // No lookup of round one answered, some because the budget refused them: that is why.
-        Err(CheckError::Resolver(TransportError::Timeout)) if resolver.refused() > 0 => {
-            let budget = limits.max_dns_queries.unwrap_or_default();
-            return Err(CheckError::Resolver(TransportError::Budget(budget)));
-        }
-        one => one?,
-    };
-    steps.finish(StepName::Dns, started, &one.findings, one.summary());
+    // Beside round one, when the fetcher can use them: the policy host's addresses, so that the
+    // fetch starts as soon as the `_mta-sts` record allows it (RFC 8461 §3.3: only then).
+    let policy_host = domain.child("mta-sts");
+    let (one, two) = {
+        let mut addresses = pin!(async {
+            if fetcher.takes_addresses() {
+                Some(policy::host_addresses(resolver, &policy_host).await)
+            } else {
+                None
+            }
+        });
+        let round = pin!(round_one(resolver, &domain, limits.max_mx_hosts));
+        let (one, early) = match select(round, addresses.as_mut()).await {
+            Either::Left((one, _)) => (one, None),
+            Either::Right((early, round)) => (round.await, Some(early)),
+        };
+        let one = match one {
+            // No lookup of round one answered, some because the budget refused them: that is why.
+            Err(CheckError::Resolver(TransportError::Timeout)) if resolver.refused() > 0 => {
+                let budget = limits.max_dns_queries.unwrap_or_default();
+                return Err(CheckError::Resolver(TransportError::Budget(budget)));
+            }
+            one => one?,
+        };
+        steps.finish(StepName::Dns, started, &one.findings, one.summary());
 
-    let two = round_two(resolver, fetcher, &domain, &one, &steps).await?;
+        let addresses = async {
+            match early {
+                Some(early) => early,
+                None => addresses.await,
+            }
+        };
+        let two = round_two(resolver, fetcher, &domain, &one, addresses, &steps).await?;
+        (one, two)
+    };
 
     Ok(assess(domain, one, two, steps.done.into_inner()))
 }
 
-/// Round two: the policy (when round one found an `_mta-sts` record) beside every MX host's
-/// addresses and TLSA records, each reported as a step as it finishes.
+/// Round two: the policy (when round one found an `_mta-sts` record; fetched from `addresses`,
+/// the policy host's, when the fetcher takes them) beside every MX host's addresses and TLSA
+/// records, each reported as a step as it finishes.
 async fn round_two<R: Resolver, F: PolicyFetcher, C: Clock>(
     resolver: &R,
     fetcher: &F,
     domain: &DomainName,
     one: &RoundOne,
+    addresses: impl Future<Output = Option<Vec<IpAddr>>>,
     steps: &Steps<'_, C>,
 ) -> Result<RoundTwo, CheckError> {
     let policy_future = async {
@@ -127,7 +160,8 @@ async fn round_two<R: Resolver, F: PolicyFetcher, C: Clock>(
             return Ok::<_, CheckError>(None);
         }
         let started = steps.now();
-        let policy = policy::fetch_policy(resolver, fetcher, domain).await?;
+        let addresses = addresses.await;
+        let policy = policy::fetch_policy(resolver, fetcher, domain, addresses.as_deref()).await?;
         let found = policy::policy_findings(&policy);
         steps.finish(
             StepName::Policy,

@@ -11,17 +11,24 @@ use crate::finding::{Code, Finding};
 use crate::media_type::MediaType;
 use crate::mta_sts::policy::lint_policy;
 use futures_util::future::join;
+use std::net::IpAddr;
 
 /// Fetches and lints the policy (RFC 8461 §3.3). A fetch refused on the checker's side ends the
 /// check: it says nothing of the domain.
+/// `addresses` are the policy host's, asked beside round one, when the fetcher takes them.
 pub(super) async fn fetch_policy<R: Resolver, F: PolicyFetcher>(
     resolver: &R,
     fetcher: &F,
     domain: &DomainName,
+    addresses: Option<&[IpAddr]>,
 ) -> Result<PolicyCheck, CheckError> {
     let host = domain.child("mta-sts");
     let url = format!("https://{host}/.well-known/mta-sts.txt");
-    let fetched = match fetcher.fetch(&url).await {
+    let answer = match addresses {
+        Some(addresses) => fetcher.fetch_at(&url, addresses).await,
+        None => fetcher.fetch(&url).await,
+    };
+    let fetched = match answer {
         Err(FetchError::Refused { detail }) => return Err(CheckError::PolicyFetchRefused(detail)),
         // Some platforms (workerd) say only that the fetch failed: ask the resolver whether the
         // host exists before calling it a connection failure.
@@ -40,6 +47,31 @@ pub(super) async fn fetch_policy<R: Resolver, F: PolicyFetcher>(
         }
     };
     Ok(PolicyCheck { url, fetch })
+}
+
+/// The A and AAAA records of `host`, asked at once; none when it has none or a lookup failed
+/// (the fetcher then resolves the host itself and says why it cannot).
+pub(super) async fn host_addresses<R: Resolver>(resolver: &R, host: &DomainName) -> Vec<IpAddr> {
+    let (a, aaaa) = join(
+        lookup(resolver, host, RecordType::A),
+        lookup(resolver, host, RecordType::Aaaa),
+    )
+    .await;
+    [a, aaaa]
+        .into_iter()
+        .filter_map(|result| result.ok().and_then(|(_, answer)| answer))
+        .flat_map(|answer| {
+            answer
+                .data_for(host.as_str())
+                .iter()
+                .filter_map(|data| match data {
+                    RecordData::A { address } => Some(IpAddr::V4(*address)),
+                    RecordData::Aaaa { address } => Some(IpAddr::V6(*address)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// `error` as a DNS failure when the resolver says `host` has no address (NXDOMAIN, or no A and
@@ -162,7 +194,7 @@ pub(super) fn policy_findings(policy: &PolicyCheck) -> Vec<Finding> {
             other => findings.push(Finding::new(
                 Code::PolicyFetchContentType,
                 format!(
-                    "The policy is served as {}, not text/plain: RFC 8461 §3.2 says senders SHOULD refuse it, and Postfix's resolver and Exchange do; mox and Stalwart do not check.",
+                    "The policy is served as {}, not text/plain: RFC 8461 §3.2 says senders SHOULD refuse it, and Postfix's resolver and Exchange do; mox and Stalwart do not check, and mailauth (Node senders) only warns unless its strict option is set.",
                     other.as_deref().unwrap_or("no media type")
                 ),
             )),

@@ -5,7 +5,7 @@
 use super::error::CheckError;
 use super::io::{Resolver, TransportError};
 use super::lookup::{dns_failure, failed, lookup, Answered};
-use super::report::{Records, TxtLookup};
+use super::report::{Outcome, Records, TxtLookup};
 use super::senders::MxProblem;
 use crate::dns::{RecordData, RecordType};
 use crate::domain_name::DomainName;
@@ -198,6 +198,7 @@ fn mx_targets(
         let problem = MxProblem {
             reason: format!("the MX lookup of {domain} fails, so senders defer the mail"),
             response: None,
+            outcome: Outcome::Refuses,
         };
         return (Vec::new(), vec![dns_failure(lookup)], Some(problem));
     }
@@ -233,6 +234,7 @@ fn mx_targets(
             response: Some(format!(
                 "556 5.1.10 Recipient address has null MX ({domain})"
             )),
+            outcome: Outcome::NoMail,
         };
         return (Vec::new(), vec![finding], Some(problem));
     }

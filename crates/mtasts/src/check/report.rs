@@ -27,6 +27,9 @@ pub enum Outcome {
     DeliversTesting,
     /// No usable policy: the sender delivers without MTA-STS protection.
     NoPolicy,
+    /// The domain accepts no mail (a null MX, RFC 7505): senders fail its mail at once, as
+    /// the domain asks, and MTA-STS does not apply.
+    NoMail,
     /// The sender refuses (or defers) the mail.
     Refuses,
 }
@@ -38,6 +41,7 @@ impl Outcome {
             Outcome::Delivers => "delivers",
             Outcome::DeliversTesting => "delivers-testing",
             Outcome::NoPolicy => "no-policy",
+            Outcome::NoMail => "no-mail",
             Outcome::Refuses => "refuses",
         }
     }
@@ -49,8 +53,12 @@ pub struct CheckReport {
     /// The domain checked.
     pub domain: DomainName,
     /// The one-word answer: `refuses` when any sender profile refuses some MX host, otherwise
-    /// what an RFC-conformant sender does.
+    /// what an RFC-conformant sender does (`no-mail` for a null MX).
     pub verdict: Outcome,
+    /// Whether the check passes: no error finding and no sender profile refuses
+    /// ([`CheckReport::passes`], kept in step by the check; `mtasts check` exits 0 exactly
+    /// when it is true).
+    pub ok: bool,
     /// Every finding, errors first.
     pub findings: Vec<Finding>,
     /// Each step as it finished, in order.
@@ -68,13 +76,6 @@ pub struct CheckReport {
     /// What an SMTP probe saw on port 25 of each MX address, when one ran (the CLI's `--smtp`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub smtp: Vec<SmtpResult>,
-}
-
-impl CheckReport {
-    /// Whether senders that enforce MTA-STS deliver (the CLI's exit status 0).
-    pub fn delivers(&self) -> bool {
-        self.verdict != Outcome::Refuses
-    }
 }
 
 /// One finished step of the check, for progress displays.
@@ -359,9 +360,26 @@ pub struct HostVerdict {
     pub mx: DomainName,
     /// The outcome.
     pub outcome: Outcome,
+    /// What governs the delivery to this host for this sender.
+    pub by: Governance,
     /// The response when it refuses, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
+}
+
+/// What governs a sender's delivery to one MX host (RFC 8461 §2: where a sender does both, a
+/// DANE-protected host is not judged by MTA-STS, and MTA-STS never overrides a failing DANE
+/// validation; RFC 7672 §2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Governance {
+    /// DANE: a DNSSEC-validated, non-empty TLSA RRset makes TLS mandatory, authenticated by a
+    /// usable record (without one, TLS without authentication); a bogus TLSA answer defers.
+    Dane,
+    /// The MTA-STS policy, in mode `enforce` or `testing`.
+    MtaSts,
+    /// Neither: opportunistic TLS, or no delivery at all.
+    None,
 }
 
 /// A TLS (or SSL) protocol version as negotiated.

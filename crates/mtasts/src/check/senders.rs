@@ -2,13 +2,22 @@
 //!
 //! Each profile is data: a small set of documented deviations from RFC 8461. The `rfc8461`
 //! profile follows every MUST and SHOULD. Where a sender's behaviour is not documented, its
-//! profile follows the RFC.
+//! profile follows the RFC. Where it depends on the sender's configuration, the profile is the
+//! default configuration and names the setting. The profiles of senders whose code can be run
+//! here (postfix-mta-sts-resolver, mailauth) are checked against that code on every scenario
+//! (`tests/senders/`).
 
-use super::report::{HostVerdict, MxHost, Outcome, SenderVerdict};
+mod dane;
+mod readers;
+
+use super::io::HttpReply;
+use super::report::{Governance, HostVerdict, MxHost, Outcome, SenderVerdict};
 use crate::domain_name::DomainName;
 use crate::finding::{Code, Finding, Severity};
 use crate::mta_sts::policy::{Mode, MtaStsPolicy};
 use crate::mx::covering_pattern;
+pub use dane::DaneResponses;
+use readers::Served;
 
 /// How one sender deviates from RFC 8461.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,8 +39,15 @@ pub struct SenderProfile {
     pub not_covered_response: Option<&'static str>,
     /// How it reads the policy file.
     pub reading: Reading,
+    /// How it matches an MX host against the policy's `mx` patterns.
+    pub matching: Matching,
+    /// What it does with a policy in mode `testing`.
+    pub testing: Testing,
     /// What it checks on port 25 and how it answers when that fails (RFC 8461 §4.2).
     pub smtp: SmtpResponses,
+    /// Whether it does DANE (RFC 7672), and its responses when DANE fails; `None` for a sender
+    /// that does only MTA-STS.
+    pub dane: Option<DaneResponses>,
 }
 
 /// A sender's port-25 checks: which certificate names it accepts, and the response it gives for
@@ -82,6 +98,35 @@ pub enum Reading {
     /// colon and unknown keys skipped, the LAST `mode` and `max_age` win, a bad `max_age` keeps
     /// 86400, `version` compared without case, no `mode` means `none`, at least one `mx` needed.
     Stalwart,
+    /// postfix-mta-sts-resolver 1.5.1's record and policy readers and fetch checks
+    /// (`resolver.py`, `utils.py`): see `readers::postfix_mta_sts_resolver`.
+    PostfixMtaStsResolver,
+    /// mailauth 7.1.0's `getPolicy` in its default lax mode (`lib/mta-sts.js`): see
+    /// `readers::mailauth`.
+    Mailauth,
+}
+
+/// How a sender matches an MX host against a policy's `mx` patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matching {
+    /// RFC 8461 §4.1: `*.` stands for exactly one label.
+    Rfc,
+    /// Postfix: postfix-mta-sts-resolver strips the `*` (`responder.py`: `mx.lstrip('*')`) and
+    /// hands Postfix `match=.example.com`, which matches a name at any depth below
+    /// `example.com` (postconf(5), `smtp_tls_secure_cert_match`).
+    AnyDepth,
+}
+
+/// What a sender does with a policy in mode `testing` (RFC 8461 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Testing {
+    /// As the RFC says: it delivers and reports failures.
+    Reports,
+    /// It applies no MTA-STS at all unless `setting` (off by default) is turned on.
+    Ignored {
+        /// The setting and its default, e.g. `strict_testing (default false)`.
+        setting: &'static str,
+    },
 }
 
 /// Every profile, `rfc8461` first.
@@ -95,57 +140,99 @@ pub const PROFILES: &[SenderProfile] = &[
         matches_cname_target: false,
         not_covered_response: None,
         reading: Reading::Rfc,
+        matching: Matching::Rfc,
+        testing: Testing::Reports,
         smtp: RFC_SMTP,
+        dane: None,
     },
     SenderProfile {
         name: "exchange-online",
         description: "Microsoft Exchange Online (announcement of MTA-STS for outbound mail): refuses MX \
             hosts that are CNAMEs unless the policy names the final target; also accepts a CN match; \
-            responses 551 5.4.8, 5.7.4, 5.7.5, 5.7.6.",
+            responses 551 5.4.8, 5.7.4, 5.7.5, 5.7.6. Validates DANE outbound (\"How SMTP DANE works\"): \
+            a host with DNSSEC-validated TLSA records is judged by DANE, refusals 5.7.321, 5.7.323, \
+            450 4.7.324.",
         tolerates: &[],
         also_rejects: &[],
         checks_content_type: true,
         matches_cname_target: true,
         not_covered_response: Some("551 5.4.8 MX hosts of '{domain}' failed MTA-STS validation."),
         reading: Reading::Rfc,
+        matching: Matching::Rfc,
+        testing: Testing::Reports,
         smtp: EXCHANGE_SMTP,
+        dane: Some(dane::EXCHANGE),
     },
     SenderProfile {
         name: "postfix-mta-sts-resolver",
-        description: "Postfix with postfix-mta-sts-resolver: requires text/plain, follows no redirects, \
-            enforces the max_age range.",
+        description: "Postfix with postfix-mta-sts-resolver 1.5.1 and its defaults (checked against its \
+            code): requires text/plain and 200, follows no redirects, enforces the max_age range, reads \
+            on past blank lines and unknown lines, the last of a repeated field wins; a policy in mode \
+            testing gets NOTFOUND unless strict_testing is set (default false), so Postfix applies no \
+            MTA-STS; `*.example.com` becomes Postfix's `match=.example.com`, which covers any depth. \
+            No DANE: Postfix's smtp_tls_security_level is not `dane` by default.",
         tolerates: &[],
         also_rejects: &[],
         checks_content_type: true,
         matches_cname_target: false,
         not_covered_response: None,
-        reading: Reading::Rfc,
+        reading: Reading::PostfixMtaStsResolver,
+        matching: Matching::AnyDepth,
+        testing: Testing::Ignored {
+            setting: "strict_testing (default false)",
+        },
         smtp: RFC_SMTP,
+        dane: None,
     },
     SenderProfile {
         name: "mox",
         description: "The mox mail server: strict ABNF (blank lines, BOM refused), does not check the \
             Content-Type, 64 KiB cap, ignores a _mta-sts record with a repeated field, accepts \
-            max_age above 31557600.",
+            max_age above 31557600. Does DANE: a host with DNSSEC-validated TLSA records is judged \
+            by DANE.",
         tolerates: &[Code::PolicyMaxAgeTooLarge],
         also_rejects: &[Code::StsRecordDuplicateField, Code::PolicyDuplicateField],
         checks_content_type: false,
         matches_cname_target: false,
         not_covered_response: None,
         reading: Reading::Rfc,
+        matching: Matching::Rfc,
+        testing: Testing::Reports,
         smtp: RFC_SMTP,
+        dane: Some(dane::SILENT),
     },
     SenderProfile {
         name: "stalwart",
         description: "The Stalwart mail server: its own lenient line reader (see `Reading::Stalwart`), \
-            1 MiB cap, does not check the Content-Type.",
+            1 MiB cap, does not check the Content-Type. Does DANE (`queue.outbound.tls.dane`, default \
+            `optional`): a host with DNSSEC-validated TLSA records is judged by DANE.",
         tolerates: &[Code::PolicyFetchTooLarge],
         also_rejects: &[],
         checks_content_type: false,
         matches_cname_target: false,
         not_covered_response: None,
         reading: Reading::Stalwart,
+        matching: Matching::Rfc,
+        testing: Testing::Reports,
         smtp: RFC_SMTP,
+        dane: Some(dane::SILENT),
+    },
+    SenderProfile {
+        name: "mailauth",
+        description: "Node.js senders with mailauth 7.1.0 (getPolicy and validateMx, default lax mode; \
+            checked against its code): accepts any media type and any 2xx with a warning, skips blank \
+            and unknown lines, reads keys and the mode in any case, the first of a repeated field wins, \
+            accepts any non-empty id, 64 KiB cap. Its `strict: true` option follows RFC 8461 instead.",
+        tolerates: &[],
+        also_rejects: &[],
+        checks_content_type: false,
+        matches_cname_target: false,
+        not_covered_response: None,
+        reading: Reading::Mailauth,
+        matching: Matching::Rfc,
+        testing: Testing::Reports,
+        smtp: RFC_SMTP,
+        dane: None,
     },
 ];
 
@@ -170,8 +257,14 @@ pub struct Facts<'a> {
     pub mx_skipped: usize,
     /// Why no mail can be delivered at all (null MX, no mail host, MX lookup failing).
     pub mx_problem: Option<&'a MxProblem>,
-    /// The policy body as fetched, for senders with their own reader.
-    pub policy_body: Option<&'a [u8]>,
+    /// The `_mta-sts` TXT RRset as served, each record's character-strings, for senders with
+    /// their own reader.
+    pub sts_rrset: &'a [Vec<String>],
+    /// The policy host's HTTP answer, for senders with their own reader.
+    pub reply: Option<&'a HttpReply>,
+    /// Whether the MX answer was DNSSEC-validated (a TLSA lookup that then fails is bogus,
+    /// RFC 7672 §2.2).
+    pub mx_validated: bool,
 }
 
 /// Why no sender can deliver, whatever the policy says.
@@ -181,11 +274,14 @@ pub struct MxProblem {
     pub reason: String,
     /// The reply senders give, where one is defined.
     pub response: Option<String>,
+    /// What every sender does: `refuses` (defers or bounces a domain that should take mail),
+    /// or `no-mail` for a domain that asks for none (a null MX, RFC 7505).
+    pub outcome: Outcome,
 }
 
 /// The parts of a policy a sender applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Applied {
+pub(super) struct Applied {
     mode: Mode,
     mx: Vec<String>,
 }
@@ -196,8 +292,17 @@ pub fn sender_matrix(facts: &Facts<'_>) -> Vec<SenderVerdict> {
 }
 
 fn judge(profile: &SenderProfile, facts: &Facts<'_>) -> SenderVerdict {
+    let mut verdict = judge_mta_sts(profile, facts);
+    if let Some(responses) = &profile.dane {
+        dane::apply(responses, facts, &mut verdict);
+    }
+    verdict
+}
+
+/// What the sender does by MTA-STS alone.
+fn judge_mta_sts(profile: &SenderProfile, facts: &Facts<'_>) -> SenderVerdict {
     if let Some(problem) = facts.mx_problem {
-        let mut verdict = uniform(facts, profile, Outcome::Refuses, problem.reason.clone());
+        let mut verdict = uniform(facts, profile, problem.outcome, problem.reason.clone());
         verdict.response = problem.response.clone();
         return verdict;
     }
@@ -210,12 +315,20 @@ fn judge(profile: &SenderProfile, facts: &Facts<'_>) -> SenderVerdict {
                 Outcome::NoPolicy,
                 "the policy's mode is none: the domain opts out".into(),
             ),
-            Mode::Testing => uniform(
-                facts,
-                profile,
-                Outcome::DeliversTesting,
-                "mode testing: failures are reported, mail is delivered".into(),
-            ),
+            Mode::Testing => match profile.testing {
+                Testing::Reports => uniform(
+                    facts,
+                    profile,
+                    Outcome::DeliversTesting,
+                    "mode testing: failures are reported, mail is delivered".into(),
+                ),
+                Testing::Ignored { setting } => uniform(
+                    facts,
+                    profile,
+                    Outcome::NoPolicy,
+                    format!("mode testing: this sender applies no MTA-STS to it unless {setting} is turned on"),
+                ),
+            },
             Mode::Enforce => enforce(profile, facts, &policy.mx),
         },
     }
@@ -223,6 +336,20 @@ fn judge(profile: &SenderProfile, facts: &Facts<'_>) -> SenderVerdict {
 
 /// The policy this sender would apply, or why it applies none.
 fn usable_policy(profile: &SenderProfile, facts: &Facts<'_>) -> Result<Applied, String> {
+    let served = Served {
+        rrset: facts.sts_rrset,
+        fetch_failure: facts.fetch_failure,
+        reply: facts.reply,
+    };
+    match profile.reading {
+        Reading::PostfixMtaStsResolver => readers::postfix_mta_sts_resolver(&served),
+        Reading::Mailauth => readers::mailauth(&served),
+        Reading::Rfc | Reading::Stalwart => by_findings(profile, facts),
+    }
+}
+
+/// The policy a sender that follows the lint's findings (with its own tolerances) applies.
+fn by_findings(profile: &SenderProfile, facts: &Facts<'_>) -> Result<Applied, String> {
     let fatal = |f: &&Finding| {
         (f.severity == Severity::Error && !profile.tolerates.contains(&f.code))
             || profile.also_rejects.contains(&f.code)
@@ -245,33 +372,27 @@ fn usable_policy(profile: &SenderProfile, facts: &Facts<'_>) -> Result<Applied, 
     let Some((findings, value)) = facts.policy else {
         return Err("no policy was fetched".into());
     };
-    match profile.reading {
-        Reading::Rfc => {
-            if let Some(f) = findings.iter().find(fatal) {
-                return Err(format!(
-                    "the policy is not valid for this sender ({})",
-                    f.code
-                ));
-            }
-            value
-                .map(|p| Applied {
-                    mode: p.mode,
-                    mx: p.mx.clone(),
-                })
-                .ok_or_else(|| "the policy cannot be read".to_string())
+    if profile.reading == Reading::Stalwart {
+        if let Some(f) = findings
+            .iter()
+            .find(|f| f.code == Code::PolicyFetchTooLarge && !profile.tolerates.contains(&f.code))
+        {
+            return Err(format!("the policy is too large ({})", f.code));
         }
-        Reading::Stalwart => {
-            if let Some(f) = findings
-                .iter()
-                .find(|f| f.code == Code::PolicyFetchTooLarge)
-            {
-                if !profile.tolerates.contains(&f.code) {
-                    return Err(format!("the policy is too large ({})", f.code));
-                }
-            }
-            stalwart_reading(facts.policy_body.unwrap_or_default())
-        }
+        return stalwart_reading(facts.reply.map(|r| r.body.as_slice()).unwrap_or_default());
     }
+    if let Some(f) = findings.iter().find(fatal) {
+        return Err(format!(
+            "the policy is not valid for this sender ({})",
+            f.code
+        ));
+    }
+    value
+        .map(|p| Applied {
+            mode: p.mode,
+            mx: p.mx.clone(),
+        })
+        .ok_or_else(|| "the policy cannot be read".to_string())
 }
 
 /// What Stalwart's reader takes from a policy body (see [`Reading::Stalwart`]); an
@@ -312,16 +433,18 @@ fn enforce(profile: &SenderProfile, facts: &Facts<'_>, patterns: &[String]) -> S
                 Some(target) if profile.matches_cname_target => target.as_str(),
                 _ => mx.host.as_str(),
             };
-            if covering_pattern(patterns, name).is_some() {
+            if covers(profile.matching, patterns, name) {
                 HostVerdict {
                     mx: mx.host.clone(),
                     outcome: Outcome::Delivers,
+                    by: Governance::MtaSts,
                     response: None,
                 }
             } else {
                 HostVerdict {
                     mx: mx.host.clone(),
                     outcome: Outcome::Refuses,
+                    by: Governance::MtaSts,
                     response: profile
                         .not_covered_response
                         .map(|r| r.replace("{domain}", facts.domain.as_str())),
@@ -368,6 +491,29 @@ fn enforce(profile: &SenderProfile, facts: &Facts<'_>, patterns: &[String]) -> S
     }
 }
 
+/// Whether a pattern covers `host` the way this sender matches.
+fn covers(matching: Matching, patterns: &[String], host: &str) -> bool {
+    match matching {
+        Matching::Rfc => covering_pattern(patterns, host).is_some(),
+        // Postfix's match list: `.example.com` (from `*.example.com`) matches every name
+        // ending in `.example.com`; other names match exactly, without case.
+        Matching::AnyDepth => {
+            let host = host.trim_end_matches('.').to_ascii_lowercase();
+            patterns.iter().any(|p| {
+                let p = p
+                    .trim_start_matches('*')
+                    .trim_end_matches('.')
+                    .to_ascii_lowercase();
+                if p.starts_with('.') {
+                    host.ends_with(&p)
+                } else {
+                    host == p
+                }
+            })
+        }
+    }
+}
+
 fn uniform(
     facts: &Facts<'_>,
     profile: &SenderProfile,
@@ -385,6 +531,12 @@ fn uniform(
             .map(|mx| HostVerdict {
                 mx: mx.host.clone(),
                 outcome,
+                // Mode testing is MTA-STS at work (it reports); anything else leaves TLS as it was.
+                by: if outcome == Outcome::DeliversTesting {
+                    Governance::MtaSts
+                } else {
+                    Governance::None
+                },
                 response: None,
             })
             .collect(),

@@ -7,10 +7,11 @@
 //! rest of the core, does no I/O and reads no clock: the caller passes the time.
 
 use super::report::{
-    CheckReport, HostVerdict, MxHost, Outcome, ProbeResult, SenderVerdict, SmtpProbe, SmtpResult,
-    SmtpStatus, TlsVersion,
+    CheckReport, Governance, HostVerdict, MxHost, Outcome, ProbeResult, SenderVerdict, SmtpProbe,
+    SmtpResult, SmtpStatus, TlsVersion,
 };
 use super::senders::{SenderProfile, PROFILES};
+use super::verdict::overall;
 use crate::cert::{lint_chain, CertChainReport, CertCheck, ChainCert, PkixVerdict, Validity};
 use crate::dane::tlsa::Tlsa;
 use crate::date::rfc3339;
@@ -23,7 +24,19 @@ enum Failure {
     StarttlsMissing,
     TlsVersion(String),
     Invalid(String),
-    NameMismatch { cn_matches: bool },
+    NameMismatch {
+        cn_matches: bool,
+    },
+    /// DANE (RFC 7672 §3.1): no usable TLSA record matches the chain presented.
+    TlsaMismatch,
+}
+
+/// What one probe means for each kind of sender: MTA-STS's checks, and DANE's (STARTTLS, and
+/// a chain that a usable TLSA record matches).
+struct Seen {
+    host: DomainName,
+    mta_sts: Option<Failure>,
+    dane: Option<Failure>,
 }
 
 /// Adds what `probes` saw to `report`: one [`SmtpResult`] per probe, the findings (each
@@ -32,19 +45,30 @@ enum Failure {
 /// and the profile, a certificate that chains to a trusted root, is valid now and names the
 /// host). Unreachable addresses only warn. `now_unix` is the time certificates are judged at.
 pub fn check_smtp(report: &mut CheckReport, probes: &[SmtpProbe], now_unix: i64) {
-    let mut failures: Vec<(DomainName, Option<Failure>)> = Vec::new();
+    let mut failures: Vec<Seen> = Vec::new();
     for probe in probes {
         let host = DomainName::from_wire(&probe.mx);
         let mx = report.mx.iter().find(|h| h.host == host);
         let tlsa = dane_records(mx);
         let (result, findings, failure) = judge_probe(probe, &report.domain, &tlsa, now_unix);
+        let dane = match result.status {
+            SmtpStatus::NoStarttls | SmtpStatus::HandshakeFailed => Some(Failure::StarttlsMissing),
+            _ if findings.iter().any(|f| f.code == Code::DaneTlsaMismatch) => {
+                Some(Failure::TlsaMismatch)
+            }
+            _ => None,
+        };
         for finding in findings {
             if !report.findings.contains(&finding) {
                 report.findings.push(finding);
             }
         }
         if result.status != SmtpStatus::Unreachable {
-            failures.push((host, failure));
+            failures.push(Seen {
+                host,
+                mta_sts: failure,
+                dane,
+            });
         }
         report.smtp.push(result);
     }
@@ -54,19 +78,11 @@ pub fn check_smtp(report: &mut CheckReport, probes: &[SmtpProbe], now_unix: i64)
         };
         apply(profile, verdict, &failures);
     }
-    let rfc = report.sender_matrix.first().map(|s| s.outcome);
-    report.verdict = if report
-        .sender_matrix
-        .iter()
-        .any(|s| s.outcome == Outcome::Refuses)
-    {
-        Outcome::Refuses
-    } else {
-        rfc.unwrap_or(Outcome::NoPolicy)
-    };
+    report.verdict = overall(&report.sender_matrix);
     report
         .findings
         .sort_by_key(|f| std::cmp::Reverse(f.severity));
+    report.ok = report.passes();
 }
 
 /// The TLSA records DANE senders use for a host: only a DNSSEC-validated RRset counts
@@ -243,20 +259,18 @@ fn judge_chain(
 
 /// Refuses, for one profile, every MX host it would deliver to where every reachable address
 /// fails.
-fn apply(
-    profile: &SenderProfile,
-    verdict: &mut SenderVerdict,
-    failures: &[(DomainName, Option<Failure>)],
-) {
+fn apply(profile: &SenderProfile, verdict: &mut SenderVerdict, failures: &[Seen]) {
     let mut first_reason = None;
     for host in &mut verdict.hosts {
         if host.outcome != Outcome::Delivers {
             continue;
         }
+        // A DANE-governed host is judged by DANE alone (RFC 8461 §2, RFC 7672 §2.2).
+        let by_dane = host.by == Governance::Dane;
         let seen: Vec<&Option<Failure>> = failures
             .iter()
-            .filter(|(mx, _)| host.mx == *mx)
-            .map(|(_, f)| f)
+            .filter(|s| host.mx == s.host)
+            .map(|s| if by_dane { &s.dane } else { &s.mta_sts })
             .collect();
         // Senders try the next address (RFC 5321 §5.1): one that passes is enough.
         let refused: Vec<&Failure> = seen
@@ -288,7 +302,17 @@ fn apply(
 fn refuse(profile: &SenderProfile, host: &mut HostVerdict, failure: &Failure) {
     let responses = &profile.smtp;
     host.outcome = Outcome::Refuses;
+    if host.by == Governance::Dane {
+        let dane = profile.dane.as_ref();
+        host.response = match failure {
+            Failure::StarttlsMissing => dane.and_then(|d| d.starttls_missing),
+            _ => dane.and_then(|d| d.tlsa_invalid),
+        }
+        .map(str::to_string);
+        return;
+    }
     host.response = match failure {
+        Failure::TlsaMismatch => None,
         Failure::StarttlsMissing => responses.starttls_missing.map(str::to_string),
         Failure::TlsVersion(v) => responses.tls_version.map(|r| r.replace("{version}", v)),
         Failure::Invalid(why) => responses.cert_invalid.map(|r| r.replace("{reason}", why)),
@@ -303,6 +327,9 @@ fn describe(failure: &Failure) -> String {
         Failure::Invalid(why) => format!("the certificate fails validation ({why})"),
         Failure::NameMismatch { .. } => {
             "no subjectAltName of the certificate names the host".into()
+        }
+        Failure::TlsaMismatch => {
+            "no usable TLSA record matches the certificate, and DANE governs this host".into()
         }
     }
 }

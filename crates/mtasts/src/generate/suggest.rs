@@ -247,6 +247,7 @@ mod tests {
         let value = json!({
             "domain": "example.com",
             "verdict": "refuses",
+            "ok": false,
             "findings": findings,
             "steps": [],
             "records": { "mta_sts": txt(empty.clone()), "tlsrpt": txt(tlsrpt), "tlsrpt_legacy": txt(empty) },

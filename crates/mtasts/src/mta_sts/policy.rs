@@ -198,7 +198,7 @@ impl Reader {
                 "between fields"
             };
             self.push(Finding::new(Code::PolicyBlankLine, format!(
-                "{what} {place}: the RFC's grammar forbids it and strict senders such as mox refuse the policy; lenient ones such as Stalwart skip it."
+                "{what} {place}: the RFC's grammar forbids it and strict senders such as mox refuse the policy; lenient ones such as Stalwart, mailauth and postfix-mta-sts-resolver read on past it."
             )).at_line(n));
             return;
         }

@@ -35,7 +35,7 @@ pub(super) fn mode(value: &str, line: usize) -> (Option<Mode>, Option<Finding>) 
     let mode = Mode::from_value(value);
     let finding = match mode {
         Some(Mode::Enforce) => None,
-        Some(Mode::Testing) => Some(Finding::new(Code::PolicyModeTesting, "The mode is testing: senders report TLS failures to the TLS-RPT address but still deliver, so the policy does not yet stop a downgrade.")),
+        Some(Mode::Testing) => Some(Finding::new(Code::PolicyModeTesting, "The mode is testing: senders report TLS failures to the TLS-RPT address but still deliver, so the policy does not yet stop a downgrade. Postfix with postfix-mta-sts-resolver applies no MTA-STS at all to it unless its strict_testing setting is turned on (default false).")),
         Some(Mode::None) => Some(Finding::new(Code::PolicyModeNone, "The mode is none: the domain opts out of MTA-STS and senders drop any policy they cached.")),
         None => {
             let hint = if value.is_empty() {

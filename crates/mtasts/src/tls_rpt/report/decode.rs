@@ -4,12 +4,15 @@
 //! by `max_decompressed`, read through a reader that stops one byte past the limit.
 
 use super::{mime, ReportError, ReportLimits};
-use flate2::read::MultiGzDecoder;
+use flate2::read::{DeflateDecoder, MultiGzDecoder};
 use std::borrow::Cow;
 use std::io::{ErrorKind, Read};
 
 /// The gzip magic number (RFC 1952 §2.3.1).
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The signature of a zip archive's local file header (APPNOTE.TXT §4.3.7).
+const ZIP_MAGIC: [u8; 4] = *b"PK\x03\x04";
 
 /// How much is read from the decompressor at a time.
 const CHUNK: usize = 64 * 1024;
@@ -58,9 +61,16 @@ pub(crate) fn decode(bytes: &[u8], limits: ReportLimits) -> Result<Cow<'_, [u8]>
         return within(bytes, limits).map(Cow::Borrowed);
     }
     if mime::looks_like_message(bytes) {
-        let part = mime::find_report(bytes).ok_or(ReportError::NoReportPart)?;
+        let part = mime::find_report(bytes)
+            .map_err(|_| ReportError::TooManyParts {
+                limit: mime::MAX_PARTS,
+            })?
+            .ok_or(ReportError::NoReportPart)?;
         if part.starts_with(&GZIP_MAGIC) {
             return inflate(&part, limits.max_decompressed).map(Cow::Owned);
+        }
+        if part.starts_with(&ZIP_MAGIC) {
+            return unzip_first(&part, limits.max_decompressed).map(Cow::Owned);
         }
         within(&part, limits)?;
         return Ok(Cow::Owned(part));
@@ -90,18 +100,78 @@ fn looks_like_json(bytes: &[u8]) -> bool {
 /// Gunzips every member, refusing to produce more than `limit` bytes. The output buffer grows
 /// by doubling but never past `limit`, so a bomb costs at most 1.5 × `limit` while it is read.
 fn inflate(gz: &[u8], limit: usize) -> Result<Vec<u8>, ReportError> {
+    read_limited(MultiGzDecoder::new(gz), gz.len(), limit, ReportError::Gzip)
+}
+
+/// The first member of a zip archive (APPNOTE.TXT §4.3.7: its local file header and data),
+/// stored or deflated, within `limit` bytes: some senders attach `report.json` zipped. Only
+/// what a report needs is read: no encryption, no ZIP64, no other member.
+fn unzip_first(zip: &[u8], limit: usize) -> Result<Vec<u8>, ReportError> {
+    let field = |at: usize, len: usize| -> Result<u64, ReportError> {
+        let bytes = zip
+            .get(at..at + len)
+            .ok_or_else(|| ReportError::Zip("the local file header is cut short".to_string()))?;
+        Ok(bytes
+            .iter()
+            .rev()
+            .fold(0u64, |n, &b| (n << 8) | u64::from(b)))
+    };
+    let flags = field(6, 2)?;
+    let method = field(8, 2)?;
+    let compressed = field(18, 4)? as usize;
+    let data_at = 30 + field(26, 2)? as usize + field(28, 2)? as usize;
+    if flags & 1 != 0 {
+        return Err(ReportError::Zip("the member is encrypted".to_string()));
+    }
+    let data = zip
+        .get(data_at..)
+        .ok_or_else(|| ReportError::Zip("the member's data is missing".to_string()))?;
+    // Bit 3: the sizes follow the data; a deflate stream ends by itself.
+    let data = if flags & 8 == 0 {
+        data.get(..compressed)
+            .ok_or_else(|| ReportError::Zip("the member's data is cut short".to_string()))?
+    } else {
+        data
+    };
+    match method {
+        0 if flags & 8 == 0 => {
+            if data.len() > limit {
+                return Err(ReportError::DecompressedTooLarge { limit });
+            }
+            Ok(data.to_vec())
+        }
+        8 => read_limited(
+            DeflateDecoder::new(data),
+            data.len(),
+            limit,
+            ReportError::Zip,
+        ),
+        _ => Err(ReportError::Zip(format!(
+            "compression method {method} is not read (only stored and deflate)"
+        ))),
+    }
+}
+
+/// Reads a decompressor to its end, refusing to produce more than `limit` bytes; `input` is the
+/// compressed size (to guess the output's), `broken` makes the error of bad data.
+fn read_limited(
+    reader: impl Read,
+    input: usize,
+    limit: usize,
+    broken: fn(String) -> ReportError,
+) -> Result<Vec<u8>, ReportError> {
     let too_large = ReportError::DecompressedTooLarge { limit };
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    let mut reader = MultiGzDecoder::new(gz).take(cap);
+    let mut reader = reader.take(cap);
     // Reports compress about tenfold; start there and let the buffer grow.
-    let mut out: Vec<u8> = Vec::with_capacity(gz.len().saturating_mul(8).max(CHUNK).min(limit));
+    let mut out: Vec<u8> = Vec::with_capacity(input.saturating_mul(8).max(CHUNK).min(limit));
     let mut chunk = vec![0u8; CHUNK];
     loop {
         let n = match reader.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(ReportError::Gzip(e.to_string())),
+            Err(e) => return Err(broken(e.to_string())),
         };
         let total = out.len().saturating_add(n);
         if total > limit {
@@ -229,6 +299,76 @@ mod tests {
             let got = decode(input, limits);
             let got = got.as_deref().map_err(|e| e.code().as_str());
             assert_eq!(got, want, "{:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    /// A one-member zip archive (APPNOTE.TXT §4.3.7), stored or deflated, sizes in the header
+    /// or (`descriptor`) after the data.
+    fn zip(data: &[u8], deflate: bool, descriptor: bool) -> Vec<u8> {
+        let body = if deflate {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        } else {
+            data.to_vec()
+        };
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let (flags, method): (u16, u16) =
+            (if descriptor { 8 } else { 0 }, if deflate { 8 } else { 0 });
+        let sizes = if descriptor {
+            [0, 0]
+        } else {
+            [body.len() as u32, data.len() as u32]
+        };
+        let mut out = b"PK\x03\x04".to_vec();
+        out.extend(20u16.to_le_bytes());
+        out.extend(flags.to_le_bytes());
+        out.extend(method.to_le_bytes());
+        out.extend([0u8; 4]);
+        out.extend(if descriptor { 0 } else { crc.sum() }.to_le_bytes());
+        out.extend(sizes[0].to_le_bytes());
+        out.extend(sizes[1].to_le_bytes());
+        out.extend(11u16.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out.extend(b"report.json");
+        out.extend(body);
+        out
+    }
+
+    fn mail_with_attachment(name: &str, data: &[u8]) -> String {
+        format!(
+            "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+            encode_base64(data)
+        )
+    }
+
+    /// An archive and the JSON or the finding code.
+    type ZipCase = (Vec<u8>, Result<&'static [u8], &'static str>);
+
+    #[test]
+    fn zip_attachments() {
+        let json = br#"{"policies":[]}"#;
+        let big = limits(1 << 20, 1 << 20);
+        let mut encrypted = zip(json, false, false);
+        encrypted[6] = 1;
+        let mut bzip2 = zip(json, false, false);
+        bzip2[8] = 12;
+        let bomb = zip(&vec![b' '; 4 << 20], true, false);
+        let cases: Vec<ZipCase> = vec![
+            (zip(json, false, false), Ok(json)),
+            (zip(json, true, false), Ok(json)),
+            (zip(json, true, true), Ok(json)),
+            (zip(json, false, false)[..20].to_vec(), Err("report.gzip")),
+            (encrypted, Err("report.gzip")),
+            (bzip2, Err("report.gzip")),
+            (bomb, Err("report.too-large")),
+        ];
+        for (archive, want) in cases {
+            let mail = mail_with_attachment("google.com!example.com!1!2.zip", &archive);
+            let got = decode(mail.as_bytes(), big);
+            let got = got.as_deref().map_err(|e| e.code().as_str());
+            assert_eq!(got, want, "{mail}");
         }
     }
 

@@ -24,6 +24,16 @@ use crate::media_type::MediaType;
 /// How deep multiparts and forwarded messages may nest.
 const MAX_DEPTH: usize = 8;
 
+/// How many entities (the message, its parts and forwarded messages) the search for the report
+/// part walks. A report e-mail has three (RFC 8460 §5.3: the message, a text part, the report):
+/// a message whose report part comes after more than this is no report, and is refused before
+/// any part is decoded.
+pub(crate) const MAX_PARTS: usize = 32;
+
+/// A message with more than [`MAX_PARTS`] entities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooManyParts;
+
 /// Whether `bytes` starts like an Internet message: a header field (RFC 5322 §2.2, its name in
 /// letters, digits and `-` as every registered name is), optionally behind an mbox `From ` line.
 pub(crate) fn looks_like_message(bytes: &[u8]) -> bool {
@@ -52,17 +62,33 @@ pub(crate) fn looks_like_message(bytes: &[u8]) -> bool {
 
 /// The decoded body of the report part of a message: the first `application/tlsrpt+gzip`,
 /// `application/tlsrpt+json` or `application/tlsrpt` part, or failing that the first part that
-/// is gzip or JSON by its media type or file name. `None` when there is no such part.
-pub(crate) fn find_report(message: &[u8]) -> Option<Vec<u8>> {
-    let message = match message.strip_prefix(b"From ") {
+/// is gzip, zip or JSON by its media type or file name. `None` when there is no such part;
+/// [`TooManyParts`] when the message holds more than [`MAX_PARTS`] entities.
+pub(crate) fn find_report(message: &[u8]) -> Result<Option<Vec<u8>>, TooManyParts> {
+    let message = without_mbox_line(message);
+    let mut walk = Walk {
+        fallback: None,
+        entities: 0,
+    };
+    let found = walk.entity(message, 0)?;
+    Ok(found.or_else(|| walk.fallback.map(|part: Part<'_>| part.decode())))
+}
+
+/// The message without the mbox `From ` line in front of it, if any.
+fn without_mbox_line(message: &[u8]) -> &[u8] {
+    match message.strip_prefix(b"From ") {
         Some(_) => lines(message)
             .next()
             .and_then(|(_, start)| message.get(start..))
             .unwrap_or_default(),
         None => message,
-    };
-    let mut fallback = None;
-    walk(message, 0, &mut fallback).or_else(|| fallback.map(|part: Part<'_>| part.decode()))
+    }
+}
+
+/// The header fields of the message itself (not of its parts), unfolded (RFC 5322 §2.2.3), names
+/// in lower case, in order.
+pub(crate) fn top_headers(message: &[u8]) -> Vec<(String, String)> {
+    split_entity(without_mbox_line(message)).0
 }
 
 /// One entity: its media type, transfer encoding and raw body.
@@ -82,11 +108,31 @@ impl Part<'_> {
     }
 }
 
-/// Depth-first search for the report part; a part that is only likely is kept in `fallback`.
-fn walk<'a>(entity: &'a [u8], depth: usize, fallback: &mut Option<Part<'a>>) -> Option<Vec<u8>> {
-    if depth > MAX_DEPTH {
-        return None;
+/// A depth-first search for the report part: a part that is only likely is kept in `fallback`,
+/// and the entities seen are counted.
+struct Walk<'a> {
+    fallback: Option<Part<'a>>,
+    entities: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn entity(&mut self, entity: &'a [u8], depth: usize) -> Result<Option<Vec<u8>>, TooManyParts> {
+        if depth > MAX_DEPTH {
+            return Ok(None);
+        }
+        self.entities += 1;
+        if self.entities > MAX_PARTS {
+            return Err(TooManyParts);
+        }
+        walk(entity, depth, self)
     }
+}
+
+fn walk<'a>(
+    entity: &'a [u8],
+    depth: usize,
+    state: &mut Walk<'a>,
+) -> Result<Option<Vec<u8>>, TooManyParts> {
     let (headers, body) = split_entity(entity);
     // RFC 2045 §5.2: without a Content-Type, the part is text/plain.
     let content_type = header(&headers, "content-type").unwrap_or_default();
@@ -98,22 +144,24 @@ fn walk<'a>(entity: &'a [u8], depth: usize, fallback: &mut Option<Part<'a>>) -> 
         .map(|e| e.trim().to_ascii_lowercase())
         .unwrap_or_default();
     if media_type.starts_with("multipart/") {
-        let boundary = params.iter().find(|(name, _)| name == "boundary")?;
+        let Some(boundary) = params.iter().find(|(name, _)| name == "boundary") else {
+            return Ok(None);
+        };
         for part in split_multipart(body, boundary.1.as_bytes()) {
-            if let Some(found) = walk(part, depth + 1, fallback) {
-                return Some(found);
+            if let Some(found) = state.entity(part, depth + 1)? {
+                return Ok(Some(found));
             }
         }
-        return None;
+        return Ok(None);
     }
     if media_type == "message/rfc822" {
-        return walk(body, depth + 1, fallback);
+        return state.entity(body, depth + 1);
     }
     let part = Part { encoding, body };
     match media_type.as_str() {
         // RFC 8460 §6.4, §6.5; plain `application/tlsrpt` is seen in the wild.
         "application/tlsrpt+gzip" | "application/tlsrpt+json" | "application/tlsrpt" => {
-            Some(part.decode())
+            Ok(Some(part.decode()))
         }
         _ => {
             let disposition = header(&headers, "content-disposition").unwrap_or_default();
@@ -126,13 +174,18 @@ fn walk<'a>(entity: &'a [u8], depth: usize, fallback: &mut Option<Part<'a>>) -> 
                 .unwrap_or_default();
             let likely = matches!(
                 media_type.as_str(),
-                "application/gzip" | "application/x-gzip" | "application/json"
+                "application/gzip"
+                    | "application/x-gzip"
+                    | "application/json"
+                    | "application/zip"
+                    | "application/x-zip-compressed"
             ) || name.ends_with(".json")
-                || name.ends_with(".json.gz");
-            if likely && fallback.is_none() {
-                *fallback = Some(part);
+                || name.ends_with(".json.gz")
+                || name.ends_with(".zip");
+            if likely && state.fallback.is_none() {
+                state.fallback = Some(part);
             }
-            None
+            Ok(None)
         }
     }
 }
@@ -343,11 +396,45 @@ mod tests {
                 "{message}"
             );
             assert_eq!(
-                find_report(message.as_bytes()).as_deref(),
+                find_report(message.as_bytes()).unwrap().as_deref(),
                 *want,
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn parts_are_counted() {
+        let message = |parts: usize| {
+            let mut m = String::from("Content-Type: multipart/mixed; boundary=b\n\n");
+            for _ in 0..parts {
+                m.push_str("--b\nContent-Type: text/plain\n\nhi\n");
+            }
+            m.push_str("--b\nContent-Type: application/tlsrpt+json\n\n{}\n--b--\n");
+            m
+        };
+        // The message itself, the text parts and the report part.
+        assert_eq!(
+            find_report(message(MAX_PARTS - 2).as_bytes()),
+            Ok(Some(b"{}".to_vec()))
+        );
+        assert_eq!(
+            find_report(message(MAX_PARTS - 1).as_bytes()),
+            Err(TooManyParts)
+        );
+        assert_eq!(find_report(message(100).as_bytes()), Err(TooManyParts));
+    }
+
+    #[test]
+    fn top_level_headers() {
+        let message = "From x y\nSubject: a\n b\nTLS-Report-Submitter:  google.com \n\nContent-Type: text/plain\n";
+        assert_eq!(
+            top_headers(message.as_bytes()),
+            vec![
+                ("subject".to_string(), "a b".to_string()),
+                ("tls-report-submitter".to_string(), "google.com".to_string())
+            ]
+        );
     }
 
     #[test]

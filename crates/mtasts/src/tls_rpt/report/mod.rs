@@ -78,6 +78,13 @@ pub enum ReportError {
     TooManyElements,
     /// The input starts like gzip and is not valid gzip.
     Gzip(String),
+    /// The report part of an e-mail is a zip archive that cannot be read (why).
+    Zip(String),
+    /// An e-mail whose report part comes after more than `limit` MIME entities.
+    TooManyParts {
+        /// The limit.
+        limit: usize,
+    },
     /// An e-mail without an `application/tlsrpt+gzip` or `+json` part.
     NoReportPart,
     /// Neither JSON, gzip nor an e-mail (what it starts with).
@@ -96,8 +103,9 @@ impl ReportError {
         match self {
             ReportError::InputTooLarge { .. }
             | ReportError::DecompressedTooLarge { .. }
-            | ReportError::TooManyElements => Code::ReportTooLarge,
-            ReportError::Gzip(_) => Code::ReportGzip,
+            | ReportError::TooManyElements
+            | ReportError::TooManyParts { .. } => Code::ReportTooLarge,
+            ReportError::Gzip(_) | ReportError::Zip(_) => Code::ReportGzip,
             ReportError::NoReportPart
             | ReportError::NotJson(_)
             | ReportError::JsonSyntax(_)
@@ -126,6 +134,11 @@ impl fmt::Display for ReportError {
                 "the report holds so many tiny elements that reading them would take more memory than its size allows",
             ),
             ReportError::Gzip(why) => write!(f, "the report starts like gzip but is not valid gzip: {why}"),
+            ReportError::Zip(why) => write!(f, "the report is a zip archive that cannot be read: {why}"),
+            ReportError::TooManyParts { limit } => write!(
+                f,
+                "the e-mail holds more than {limit} MIME parts before its report part; it is not read"
+            ),
             ReportError::NoReportPart => f.write_str(
                 "the e-mail has no application/tlsrpt+gzip or application/tlsrpt+json part (RFC 8460 §5.3)",
             ),
@@ -162,6 +175,58 @@ pub fn lint_report_with_limits(bytes: &[u8], limits: ReportLimits) -> LintResult
 /// needed, within `limits`. For callers that store reports.
 pub fn decode_report(bytes: &[u8], limits: ReportLimits) -> Result<Cow<'_, [u8]>, ReportError> {
     decode::decode(bytes, limits)
+}
+
+/// The header fields of a report e-mail that say what it is and who sent it (RFC 8460 §5.3),
+/// as written (unfolded, trimmed), `None` when absent. Nothing here is authenticated: DKIM
+/// (`tls_rpt::dkim`, feature `dkim`) tells whether the submitter signed the message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReportMailHeaders {
+    /// `From`.
+    pub from: Option<String>,
+    /// `TLS-Report-Domain`: the policy domain the report is about.
+    pub report_domain: Option<String>,
+    /// `TLS-Report-Submitter`: the domain of the sender, which its DKIM signature must match.
+    pub report_submitter: Option<String>,
+    /// `Subject`.
+    pub subject: Option<String>,
+    /// `Message-ID`.
+    pub message_id: Option<String>,
+    /// How many `DKIM-Signature` fields it carries.
+    pub dkim_signatures: usize,
+}
+
+/// The header fields of the report e-mail `message` that say what it is (its first occurrence
+/// of each); the body is not read.
+pub fn report_mail_headers(message: &[u8]) -> ReportMailHeaders {
+    let headers = mime::top_headers(message);
+    let first = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    ReportMailHeaders {
+        from: first("from"),
+        report_domain: first("tls-report-domain"),
+        report_submitter: first("tls-report-submitter"),
+        subject: first("subject"),
+        message_id: first("message-id"),
+        dkim_signatures: headers
+            .iter()
+            .filter(|(n, _)| n == "dkim-signature")
+            .count(),
+    }
+}
+
+/// The `DKIM-Signature` header fields of `message`, unfolded, in order.
+#[cfg(feature = "dkim")]
+pub(crate) fn dkim_signature_fields(message: &[u8]) -> Vec<String> {
+    mime::top_headers(message)
+        .into_iter()
+        .filter(|(n, _)| n == "dkim-signature")
+        .map(|(_, v)| v)
+        .collect()
 }
 
 /// A small report may take this many bytes of memory per byte of JSON once read. Real reports

@@ -8,6 +8,7 @@
 //! keeps the first of duplicate members, and charges every value it keeps to a [`Budget`], so a
 //! small document cannot become a large tree.
 
+use super::{PolicyType, ResultType};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::cell::Cell;
@@ -170,6 +171,17 @@ pub(crate) trait Lenient: Sized {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Slot::wrong(Seen::Object))
     }
+
+    /// From a JSON object, written into `target`: objects are filled where they will stay
+    /// rather than built and moved (they are large).
+    fn from_map_into<'de, A: MapAccess<'de>>(
+        map: A,
+        budget: &Budget,
+        target: &mut Slot<Self>,
+    ) -> Result<(), A::Error> {
+        *target = Self::from_map(map, budget)?;
+        Ok(())
+    }
 }
 
 /// Reads one `Slot<T>` from any JSON value, charging `budget`.
@@ -239,10 +251,92 @@ impl<'de, T: Lenient> Visitor<'de> for SlotSeed<'_, T> {
     }
 }
 
+/// Reads one `Slot<T>` from any JSON value into `target`, charging `budget`.
+struct SlotInPlace<'b, 't, T> {
+    budget: &'b Budget,
+    target: &'t mut Slot<T>,
+}
+
+impl<'de, T: Lenient> DeserializeSeed<'de> for SlotInPlace<'_, '_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Lenient> Visitor<'de> for SlotInPlace<'_, '_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        *self.target = Slot::wrong(Seen::Bool(v));
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        *self.target = T::from_u64(v);
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        *self.target = T::from_i64(v);
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        *self.target = T::from_f64(v);
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        *self.target = T::from_str(v, self.budget)?;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.target = Slot::wrong(Seen::Null);
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.target = Slot::wrong(Seen::Null);
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        *self.target = T::from_seq(seq, self.budget)?;
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        T::from_map_into(map, self.budget, self.target)
+    }
+}
+
 impl Lenient for String {
     fn from_str<E: de::Error>(text: &str, budget: &Budget) -> Result<Slot<Self>, E> {
         budget.charge(text.len())?;
         Ok(Slot::Found(text.to_owned()))
+    }
+}
+
+/// `policy-type`, read straight from the string: a known name costs no allocation.
+impl Lenient for PolicyType {
+    fn from_str<E: de::Error>(text: &str, budget: &Budget) -> Result<Slot<Self>, E> {
+        budget.charge(text.len())?;
+        Ok(Slot::Found(PolicyType::from_name(text)))
+    }
+}
+
+/// `result-type`, read straight from the string: a registered name costs no allocation.
+impl Lenient for ResultType {
+    fn from_str<E: de::Error>(text: &str, budget: &Budget) -> Result<Slot<Self>, E> {
+        budget.charge(text.len())?;
+        Ok(Slot::Found(ResultType::from_name(text)))
     }
 }
 
@@ -285,12 +379,26 @@ impl<T: Lenient> List<T> {
     /// Reads the elements, charging the budget for the list's capacity before it grows.
     fn read<'de, A: SeqAccess<'de>>(mut seq: A, budget: &Budget) -> Result<Self, A::Error> {
         let mut items: Vec<Slot<T>> = Vec::new();
-        while let Some(item) = seq.next_element_seed(SlotSeed::<T>::new(budget))? {
-            if items.len() == items.capacity() {
-                let more = items.capacity().max(4);
-                budget.charge::<A::Error>(more.saturating_mul(size_of::<Slot<T>>()))?;
-                items.reserve_exact(more);
+        loop {
+            if items.len() < items.capacity() {
+                // Room already paid for: the element is read where it stays.
+                items.push(Slot::Absent);
+                let Some(target) = items.last_mut() else {
+                    break;
+                };
+                let seed = SlotInPlace { budget, target };
+                if seq.next_element_seed(seed)?.is_none() {
+                    items.pop();
+                    break;
+                }
+                continue;
             }
+            let Some(item) = seq.next_element_seed(SlotSeed::<T>::new(budget))? else {
+                break;
+            };
+            let more = items.capacity().max(4);
+            budget.charge::<A::Error>(more.saturating_mul(size_of::<Slot<T>>()))?;
+            items.reserve_exact(more);
             items.push(item);
         }
         Ok(List(items))
@@ -359,17 +467,45 @@ macro_rules! raw_object {
         }
 
         impl Lenient for $raw {
-            fn from_map<'de, A: MapAccess<'de>>(mut map: A, budget: &Budget) -> Result<Slot<Self>, A::Error> {
-                let mut raw = $raw::default();
+            fn from_map<'de, A: MapAccess<'de>>(map: A, budget: &Budget) -> Result<Slot<Self>, A::Error> {
+                let mut raw = Slot::Absent;
+                Self::from_map_into(map, budget, &mut raw)?;
+                Ok(raw)
+            }
+
+            fn from_map_into<'de, A: MapAccess<'de>>(
+                map: A,
+                budget: &Budget,
+                target: &mut Slot<Self>,
+            ) -> Result<(), A::Error> {
+                *target = Slot::Found($raw::default());
+                if let Slot::Found(raw) = target {
+                    raw.fill(map, budget)?;
+                }
+                Ok(())
+            }
+        }
+
+        impl $raw {
+            /// Reads the members of a JSON object into `self`, keeping the first of duplicates.
+            fn fill<'de, A: MapAccess<'de>>(&mut self, mut map: A, budget: &Budget) -> Result<(), A::Error> {
+                let raw = self;
                 while let Some(name) = map.next_key::<$names>()? {
                     match name {
-                        $($names::$variant => raw.$field.keep_first(map.next_value_seed(SlotSeed::new(budget))?),)*
+                        $($names::$variant => {
+                            if matches!(raw.$field, Slot::Absent) {
+                                map.next_value_seed(SlotInPlace { budget, target: &mut raw.$field })?;
+                            } else {
+                                // A duplicate is read (and charged) all the same, then dropped.
+                                raw.$field.keep_first(map.next_value_seed(SlotSeed::new(budget))?);
+                            }
+                        })*
                         $names::Unknown => {
                             map.next_value::<IgnoredAny>()?;
                         }
                     }
                 }
-                Ok(Slot::Found(raw))
+                Ok(())
             }
         }
     };
@@ -417,7 +553,7 @@ raw_object!(
     /// `policy`.
     RawPolicy via PolicyMember {
         /// `policy-type`.
-        policy_type: String => PolicyType "policy-type",
+        policy_type: PolicyType => PolicyType "policy-type",
         /// `policy-string`.
         policy_string: Strings => PolicyString "policy-string",
         /// `policy-domain`.
@@ -441,7 +577,7 @@ raw_object!(
     /// One element of `failure-details`.
     RawFailure via FailureMember {
         /// `result-type`.
-        result_type: String => ResultType "result-type",
+        result_type: ResultType => ResultType "result-type",
         /// `sending-mta-ip`.
         sending_mta_ip: String => SendingMtaIp "sending-mta-ip",
         /// `receiving-mx-hostname`.
@@ -470,13 +606,26 @@ pub(crate) enum ReadError {
     Budget,
 }
 
+/// Reads one document from `deserializer`, refusing trailing characters.
+fn read_from<'de, R: serde_json::de::Read<'de>>(
+    deserializer: &mut serde_json::Deserializer<R>,
+    budget: &Budget,
+) -> Result<Slot<RawReport>, serde_json::Error> {
+    SlotSeed::<RawReport>::new(budget)
+        .deserialize(&mut *deserializer)
+        .and_then(|report| deserializer.end().map(|()| report))
+}
+
 /// Reads one JSON document, refusing trailing characters.
 pub(crate) fn read(json: &[u8], budget: &Budget) -> Result<Slot<RawReport>, ReadError> {
     let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let outcome = SlotSeed::<RawReport>::new(budget)
-        .deserialize(&mut deserializer)
-        .and_then(|report| deserializer.end().map(|()| report));
+    // A document that is UTF-8 throughout (nearly all) is checked once here, so that serde_json
+    // does not check each string again; any other is read from the bytes, with serde_json's
+    // own errors.
+    let outcome = match std::str::from_utf8(json) {
+        Ok(text) => read_from(&mut serde_json::Deserializer::from_str(text), budget),
+        Err(_) => read_from(&mut serde_json::Deserializer::from_slice(json), budget),
+    };
     outcome.map_err(|e| {
         if budget.exceeded() {
             ReadError::Budget
@@ -591,6 +740,35 @@ mod tests {
         };
         assert_eq!(failure.failed, Slot::wrong(Seen::Number("-1".into())));
         assert_eq!(failure.receiving_mx_host_name, Slot::Found("mx".into()));
+    }
+
+    #[test]
+    fn duplicates_keep_the_first_inside_lists_too() {
+        let r = report(
+            r#"{"policies":[{"policy":{"policy-type":"sts","policy-type":"tlsa"},"policy":7,
+                             "failure-details":[{"result-type":"a","result-type":1}],
+                             "failure-details":[]}]}"#,
+        );
+        let Slot::Found(List(policies)) = r.policies else {
+            panic!()
+        };
+        let Slot::Found(entry) = &policies[0] else {
+            panic!()
+        };
+        let Slot::Found(policy) = &entry.policy else {
+            panic!()
+        };
+        assert_eq!(policy.policy_type, Slot::Found(PolicyType::Sts));
+        let Slot::Found(List(failures)) = &entry.failure_details else {
+            panic!()
+        };
+        let Slot::Found(failure) = &failures[0] else {
+            panic!()
+        };
+        assert_eq!(
+            failure.result_type,
+            Slot::Found(ResultType::Unregistered("a".into()))
+        );
     }
 
     #[test]

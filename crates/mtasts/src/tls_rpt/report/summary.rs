@@ -172,18 +172,39 @@ impl ReportSummary {
     /// Appends one element of `policies` and adds its sessions to the totals: `successful`,
     /// `failed` and, from its failure details, `result_types` (sums saturate).
     pub(super) fn push_policy(&mut self, policy: PolicySummary) {
-        self.successful = self.successful.saturating_add(policy.successful);
-        self.failed = self.failed.saturating_add(policy.failed);
+        self.policies.push(policy);
+        self.count_last_policy();
+    }
+
+    /// Adds the sessions of the last element of `policies` to the totals (see
+    /// [`Self::push_policy`]), for a policy filled in place.
+    pub(super) fn count_last_policy(&mut self) {
+        let ReportSummary {
+            policies,
+            successful,
+            failed,
+            result_types,
+            ..
+        } = self;
+        let Some(policy) = policies.last() else {
+            return;
+        };
+        *successful = successful.saturating_add(policy.successful);
+        *failed = failed.saturating_add(policy.failed);
         for failure in &policy.failures {
             if let Some(result_type) = &failure.result_type {
-                let sessions = self
-                    .result_types
-                    .entry(result_type.as_str().to_string())
-                    .or_insert(0);
-                *sessions = sessions.saturating_add(failure.failed_sessions);
+                // The key is allocated only the first time a result type is seen.
+                let name = result_type.as_str();
+                match result_types.get_mut(name) {
+                    Some(sessions) => {
+                        *sessions = sessions.saturating_add(failure.failed_sessions);
+                    }
+                    None => {
+                        result_types.insert(name.to_string(), failure.failed_sessions);
+                    }
+                }
             }
         }
-        self.policies.push(policy);
     }
 }
 

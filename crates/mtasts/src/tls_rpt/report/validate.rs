@@ -18,7 +18,7 @@ use super::{
 };
 use crate::finding::{Code, Finding};
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 
 /// At most this many findings of one code are listed; the rest are counted in one more.
@@ -63,7 +63,12 @@ pub(crate) fn validate(raw: RawReport) -> Result<(ReportSummary, Vec<Finding>), 
         let Some(policy) = object(entry, Path::policy(index, ""), &mut findings) else {
             continue;
         };
-        summary.push_policy(policy_entry(policy, index, &mut findings));
+        // Filled in place: a policy summary is large, and moving it costs.
+        summary.policies.push(PolicySummary::default());
+        if let Some(out) = summary.policies.last_mut() {
+            policy_entry(policy, index, out, &mut findings);
+        }
+        summary.count_last_policy();
     }
     Ok((summary, findings.finish()))
 }
@@ -138,11 +143,16 @@ struct Findings {
 }
 
 impl Findings {
-    fn add(&mut self, code: Code, message: impl FnOnce() -> String) {
+    /// Adds a finding of `code`; `message` writes its text, into a String sized for most
+    /// messages (`format!` would start from nothing and grow it several times).
+    fn add(&mut self, code: Code, message: impl FnOnce(&mut String) -> fmt::Result) {
         let seen = self.per_code.entry(code).or_insert(0);
         *seen = seen.saturating_add(1);
         if *seen <= LISTED_PER_CODE {
-            self.list.push(Finding::new(code, message()));
+            let mut text = String::with_capacity(128);
+            // Writing into a String cannot fail.
+            let _ = message(&mut text);
+            self.list.push(Finding::new(code, text));
         }
     }
 
@@ -180,20 +190,23 @@ fn check<T>(
         Slot::Found(value) => Some(value),
         Slot::Absent => {
             if need == Need::Required {
-                findings.add(Code::ReportFieldMissing, || format!("{path} is missing"));
+                findings.add(Code::ReportFieldMissing, |m| write!(m, "{path} is missing"));
             }
             None
         }
         Slot::Coerced(coerced) => {
             let (value, seen) = *coerced;
-            findings.add(Code::ReportFieldType, || {
-                format!("{path} is {seen}, not {expected}; it is read all the same")
+            findings.add(Code::ReportFieldType, |m| {
+                write!(
+                    m,
+                    "{path} is {seen}, not {expected}; it is read all the same"
+                )
             });
             Some(value)
         }
         Slot::Wrong(seen) => {
-            findings.add(Code::ReportFieldType, || {
-                format!("{path} is {seen}, not {expected}")
+            findings.add(Code::ReportFieldType, |m| {
+                write!(m, "{path} is {seen}, not {expected}")
             });
             None
         }
@@ -245,8 +258,9 @@ fn date_range(slot: Slot<RawDateRange>, findings: &mut Findings) -> Option<DateR
     let end_at = end.as_deref().and_then(|s| instant(s, end_path, findings));
     if let (Some(from), Some(to)) = (start_at, end_at) {
         if to < from {
-            findings.add(Code::ReportDatetime, || {
-                format!(
+            findings.add(Code::ReportDatetime, |m| {
+                write!(
+                    m,
                     "{end_path} {:?} is before start-datetime {:?}",
                     end.as_deref().unwrap_or_default(),
                     start.as_deref().unwrap_or_default()
@@ -266,8 +280,9 @@ fn instant(text: &str, path: Path<'_>, findings: &mut Findings) -> Option<i64> {
     match crate::date::parse_rfc3339(text) {
         Ok(at) => {
             if let Some(why) = at.deviation {
-                findings.add(Code::ReportDatetime, || {
-                    format!(
+                findings.add(Code::ReportDatetime, |m| {
+                    write!(
+                        m,
                         "{path} {text:?} is not an RFC 3339 date-time: {why}; it is read as UTC"
                     )
                 });
@@ -275,8 +290,8 @@ fn instant(text: &str, path: Path<'_>, findings: &mut Findings) -> Option<i64> {
             Some(at.unix)
         }
         Err(why) => {
-            findings.add(Code::ReportDatetime, || {
-                format!("{path} {text:?} is not an RFC 3339 date-time: {why}")
+            findings.add(Code::ReportDatetime, |m| {
+                write!(m, "{path} {text:?} is not an RFC 3339 date-time: {why}")
             });
             None
         }
@@ -284,10 +299,14 @@ fn instant(text: &str, path: Path<'_>, findings: &mut Findings) -> Option<i64> {
 }
 
 /// One element of `policies`.
-fn policy_entry(raw: RawPolicyEntry, index: usize, findings: &mut Findings) -> PolicySummary {
-    let mut out = PolicySummary::default();
+fn policy_entry(
+    raw: RawPolicyEntry,
+    index: usize,
+    out: &mut PolicySummary,
+    findings: &mut Findings,
+) {
     if let Some(policy) = object(raw.policy, Path::policy(index, "policy"), findings) {
-        policy_fields(policy, index, &mut out, findings);
+        policy_fields(policy, index, out, findings);
     }
     let summary = object(raw.summary, Path::policy(index, "summary"), findings);
     let (successful, total_failed) = match summary {
@@ -312,12 +331,9 @@ fn policy_entry(raw: RawPolicyEntry, index: usize, findings: &mut Findings) -> P
         "an array",
         findings,
     );
-    for (i, detail) in details
-        .map(|List(d)| d)
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
+    let details = details.map(|List(d)| d).unwrap_or_default();
+    out.failures.reserve_exact(details.len());
+    for (i, detail) in details.into_iter().enumerate() {
         if let Some(detail) = object(detail, Path::failure(index, i, ""), findings) {
             out.failures.push(failure(detail, index, i, findings));
         }
@@ -331,8 +347,8 @@ fn policy_entry(raw: RawPolicyEntry, index: usize, findings: &mut Findings) -> P
     // are optional, and a sender may leave them out.
     if let Some(total) = total_failed {
         if !out.failures.is_empty() && total != detailed {
-            findings.add(Code::ReportCountsMismatch, || {
-                format!(
+            findings.add(Code::ReportCountsMismatch, |m| {
+                write!(m,
                     "policies[{index}].summary.total-failure-session-count is {total}, but the failed-session-count of its failure-details add up to {detailed}"
                 )
             });
@@ -340,22 +356,27 @@ fn policy_entry(raw: RawPolicyEntry, index: usize, findings: &mut Findings) -> P
     }
     out.successful = successful.unwrap_or(0);
     out.failed = total_failed.unwrap_or(detailed);
-    out
 }
 
 /// `policy`: its type, domain, policy lines and MX patterns.
 fn policy_fields(raw: RawPolicy, index: usize, out: &mut PolicySummary, findings: &mut Findings) {
     let type_path = Path::policy(index, "policy.policy-type");
-    out.policy_type = text(raw.policy_type, type_path, Need::Required, findings).map(|name| {
-        let policy_type = PolicyType::from_name(&name);
-        if let PolicyType::Other(name) = &policy_type {
-            // RFC 8460 §4.4: "tlsa", "sts" or "no-policy-found".
-            findings.add(Code::ReportPolicyTypeUnknown, || {
-                format!("{type_path} {name:?} is not \"sts\", \"tlsa\" or \"no-policy-found\"")
-            });
-        }
-        policy_type
-    });
+    out.policy_type = check(
+        raw.policy_type,
+        type_path,
+        Need::Required,
+        "a string",
+        findings,
+    );
+    if let Some(PolicyType::Other(name)) = &out.policy_type {
+        // RFC 8460 §4.4: "tlsa", "sts" or "no-policy-found".
+        findings.add(Code::ReportPolicyTypeUnknown, |m| {
+            write!(
+                m,
+                "{type_path} {name:?} is not \"sts\", \"tlsa\" or \"no-policy-found\""
+            )
+        });
+    }
     out.policy_domain = text(
         raw.policy_domain,
         Path::policy(index, "policy.policy-domain"),
@@ -381,16 +402,19 @@ fn failure(
 ) -> FailureSummary {
     let at = |member| Path::failure(policy, index, member);
     let result_path = at("result-type");
-    let result_type = text(raw.result_type, result_path, Need::Required, findings).map(|name| {
-        let result_type = ResultType::from_name(&name);
-        if !result_type.is_registered() {
-            // RFC 8460 §4.3 and §6.6: the IANA "STARTTLS Validation Result Types" registry.
-            findings.add(Code::ReportResultTypeUnknown, || {
-                format!("{result_path} {name:?} is not in IANA's registry of STARTTLS validation result types")
-            });
-        }
-        result_type
-    });
+    let result_type = check(
+        raw.result_type,
+        result_path,
+        Need::Required,
+        "a string",
+        findings,
+    );
+    if let Some(ResultType::Unregistered(name)) = &result_type {
+        // RFC 8460 §4.3 and §6.6: the IANA "STARTTLS Validation Result Types" registry.
+        findings.add(Code::ReportResultTypeUnknown, |m| {
+            write!(m, "{result_path} {name:?} is not in IANA's registry of STARTTLS validation result types")
+        });
+    }
     let receiving_mx_hostname = match raw.receiving_mx_hostname {
         Slot::Absent => text(
             raw.receiving_mx_host_name,
@@ -435,8 +459,8 @@ fn ip_address(slot: Slot<String>, path: Path<'_>, findings: &mut Findings) -> Op
     if text.parse::<IpAddr>().is_ok() {
         return Some(text);
     }
-    findings.add(Code::ReportFieldType, || {
-        format!("{path} {text:?} is not an IP address")
+    findings.add(Code::ReportFieldType, |m| {
+        write!(m, "{path} {text:?} is not an IP address")
     });
     None
 }
