@@ -1,23 +1,28 @@
 //! `mtasts`: the command-line front-end of the `mtasts` core crate.
 //!
 //! A thin adapter: it reads arguments and files, calls the core, and prints the result for people
-//! or as one JSON document (`--json`). Exit status: 0 valid (or matches, or the check passes: no
-//! error finding and no sender refuses), 1 not valid (or no match, or an error finding or a
-//! refusing sender), 2 bad usage, I/O error or a check that could not run, with one line on stderr. The domain check's network adapters live in the library
-//! (`mtasts_cli::check`).
+//! or as one JSON document (`--json`; JSON Lines for `check` of several domains). Exit status: 0
+//! valid (or matches, or the check passes: no error finding and no sender refuses), 1 not valid
+//! (or no match, or an error finding or a refusing sender), 2 bad usage, I/O error or a check
+//! that could not run, with one line on stderr; with several domains, the worst of them. The
+//! domain check's network adapters live in the library (`mtasts_cli::check`).
 
+mod domain_list;
 mod output;
 mod progress;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use domain_list::{first_of_each, parse_domain_list};
 use mtasts::check::{SmtpLimits, DEFAULT_DOH_URL, POLICY_HTTPS_PORT};
 use mtasts::generate::{policy_id_from_unix, GenerateOptions};
 use mtasts::{LintResult, Mode};
 use mtasts_cli::check::{CheckOptions, ResolveOverride, DEFAULT_SMTP_PORT};
-use output::Printer;
+use output::{CheckSummary, Checked, Printer};
 use serde::Serialize;
+use std::cell::Cell;
 use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -40,7 +45,10 @@ enum Command {
     #[command(
         after_help = "Exit status: 0 the check passes (no error finding and no sender refuses; \
         a null MX domain, which accepts no mail, passes), 1 any error finding or any sender \
-        refuses, 2 the check could not run."
+        refuses, 2 the check could not run. With several domains (or --from), a table of one \
+        line each (--json: JSON Lines, one report a line in input order; a domain that could \
+        not be checked is {\"domain\", \"ok\": false, \"error\"}), each domain checked once, \
+        and the worst status of them all."
     )]
     Check(CheckArgs),
     /// Lint one object against its RFC.
@@ -59,8 +67,18 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// The mail domain as you would type it: `example.com`, `user@example.com` or a URL.
-    domain: String,
+    /// The mail domains as you would type them: `example.com`, `user@example.com` or a URL.
+    /// One gives the whole report; several (or `--from`) a summary table, or JSON Lines with
+    /// `--json`.
+    #[arg(value_name = "DOMAIN", required_unless_present = "from")]
+    domains: Vec<String>,
+    /// Also check the domains in FILE, one a line (blank lines and `#` comments are skipped),
+    /// after those given as arguments; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    from: Option<String>,
+    /// Check at most N domains at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = at_least_one)]
+    jobs: usize,
     /// The DNS-over-HTTPS resolver (RFC 8484); `http://` is accepted for local resolvers.
     #[arg(long, value_name = "URL", default_value = DEFAULT_DOH_URL)]
     doh: String,
@@ -89,7 +107,7 @@ struct CheckArgs {
     /// it; loopback stand-ins cannot bind it without privileges).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SMTP_PORT, requires = "smtp")]
     smtp_port: u16,
-    /// At most N SMTP connections open at once.
+    /// At most N SMTP connections open at once (for each domain).
     #[arg(long, value_name = "N", default_value_t = SmtpLimits::DEFAULT.max_connections,
           value_parser = at_least_one, requires = "smtp")]
     smtp_jobs: usize,
@@ -266,10 +284,88 @@ fn run_check(args: CheckArgs, printer: &Printer) -> Outcome {
         },
     };
     let progress = progress::Progress::new(printer.is_json());
-    let report = mtasts_cli::check::run(&args.domain, &options, &|step| progress.step(step))
+    let domain = match (args.domains.as_slice(), &args.from) {
+        ([domain], None) => domain,
+        (domains, from) => {
+            let listed = match from {
+                Some(path) => read_domain_list(path)?,
+                None => String::new(),
+            };
+            let domains = first_of_each(
+                domains
+                    .iter()
+                    .map(String::as_str)
+                    .chain(parse_domain_list(&listed)),
+            );
+            if domains.is_empty() {
+                return Err(Failure("no domain to check: the list is empty".into()));
+            }
+            return run_check_many(&domains, &options, args.jobs, printer, &progress);
+        }
+    };
+    let report = mtasts_cli::check::run(domain, &options, &|step| progress.step(step))
         .map_err(|e| Failure(e.to_string()))?;
     printer.check(&report).map_err(io_failure)?;
     Ok(report.passes())
+}
+
+/// `check D1 D2 …`: every domain at most `jobs` at once, then the summary table, or a JSON line
+/// each as soon as it and those before it are done. The worst status wins: 2 (with one line
+/// on stderr) when some domain could not be checked, else 1 when some fails.
+fn run_check_many(
+    domains: &[String],
+    options: &CheckOptions,
+    jobs: usize,
+    printer: &Printer,
+    progress: &progress::Progress,
+) -> Outcome {
+    let finished = Cell::new(0);
+    let mut rows = Vec::new();
+    let mut written = Ok(());
+    mtasts_cli::check::run_many(
+        domains,
+        options,
+        jobs,
+        &|_| {
+            finished.set(finished.get() + 1);
+            progress.domains(finished.get(), domains.len());
+        },
+        &mut |input, result| {
+            rows.push(CheckSummary::new(input, &result));
+            if printer.is_json() {
+                written = printer.check_line(input, &result);
+                if written.is_err() {
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    )
+    .map_err(|e| Failure(e.to_string()))?;
+    progress.clear();
+    written.map_err(io_failure)?;
+    if !printer.is_json() {
+        printer.check_summary(&rows).map_err(io_failure)?;
+    }
+    let not_run = rows.iter().filter(|r| r.status == Checked::NotRun).count();
+    if not_run > 0 {
+        return Err(Failure(format!(
+            "{not_run} of {} domains could not be checked",
+            rows.len()
+        )));
+    }
+    Ok(rows.iter().all(|r| r.status == Checked::Pass))
+}
+
+/// The text of a `--from` file (or standard input for `-`): UTF-8, at most 16 MiB.
+fn read_domain_list(path: &str) -> Result<String, Failure> {
+    const LIMIT: usize = 16 << 20;
+    let body = read_input(path, LIMIT + 1)?;
+    let name = if path == "-" { "standard input" } else { path };
+    if body.len() > LIMIT {
+        return Err(Failure(format!("--from {name}: more than 16 MiB")));
+    }
+    String::from_utf8(body).map_err(|e| Failure(format!("--from {name}: not UTF-8 text: {e}")))
 }
 
 fn run_lint(lint: LintCommand, printer: &Printer) -> Outcome {

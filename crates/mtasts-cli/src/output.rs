@@ -16,6 +16,9 @@ use std::io::{self, IsTerminal, Write};
 
 mod cert;
 mod check;
+mod check_summary;
+
+pub use check_summary::{CheckSummary, Checked};
 
 /// Where and how results are printed.
 pub struct Printer {

@@ -1,5 +1,6 @@
-//! Progress of `mtasts check` on standard error: each step as it finishes, only when standard
-//! error is a terminal and the output is not JSON (scripts and pipes see no progress noise).
+//! Progress of `mtasts check` on standard error: each step as it finishes (one domain), or a bar
+//! of the domains done (several), only when standard error is a terminal and the output is not
+//! JSON (scripts and pipes see no progress noise).
 
 use mtasts::check::{Step, StepStatus};
 use mtasts::text::printable;
@@ -45,5 +46,30 @@ impl Progress {
             printable(&step.name.to_string()),
             printable(&step.summary)
         );
+    }
+
+    /// The bar of several domains, drawn again in place: `  [#########           ] 12/27 domains`.
+    pub fn domains(&self, done: usize, total: usize) {
+        const WIDTH: usize = 30;
+        if !self.enabled {
+            return;
+        }
+        let filled = (done * WIDTH)
+            .checked_div(total)
+            .unwrap_or(WIDTH)
+            .min(WIDTH);
+        let _ = write!(
+            io::stderr().lock(),
+            "\r  [{}{}] {done}/{total} domains",
+            "#".repeat(filled),
+            " ".repeat(WIDTH - filled)
+        );
+    }
+
+    /// Erases the bar, before the table is printed.
+    pub fn clear(&self) {
+        if self.enabled {
+            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+        }
     }
 }

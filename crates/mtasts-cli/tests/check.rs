@@ -66,10 +66,15 @@ impl Fixture {
 
     /// `check DOMAIN` against the stand-in, with `extra` arguments.
     fn check_args(&self, domain: &str, extra: &[&str]) -> Vec<String> {
+        self.check_many_args(&[domain], extra)
+    }
+
+    /// `check DOMAIN…` against the stand-in, with `extra` arguments.
+    fn check_many_args(&self, domains: &[&str], extra: &[&str]) -> Vec<String> {
         let standin = self.standin();
-        let mut args: Vec<String> = vec![
-            "check".into(),
-            domain.into(),
+        let mut args: Vec<String> = vec!["check".into()];
+        args.extend(domains.iter().map(|d| d.to_string()));
+        args.extend([
             "--doh".into(),
             standin.doh_url(),
             "--ca-file".into(),
@@ -78,7 +83,7 @@ impl Fixture {
             standin.https_port().to_string(),
             "--timeout".into(),
             SCENARIO_TIMEOUT_SECS.into(),
-        ];
+        ]);
         args.extend(extra.iter().map(|s| s.to_string()));
         args
     }
@@ -118,14 +123,24 @@ impl Run {
 
 /// Runs `mtasts ARGS`, reading its output as it comes, killing it past [`RUN_DEADLINE`].
 fn mtasts<S: AsRef<str>>(args: &[S]) -> Run {
+    mtasts_fed(args, None)
+}
+
+/// [`mtasts`] with `input` on standard input (none: `/dev/null`).
+fn mtasts_fed<S: AsRef<str>>(args: &[S], input: Option<&str>) -> Run {
+    use std::io::Write;
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mtasts"))
         .args(args.iter().map(AsRef::as_ref))
-        .stdin(Stdio::null())
+        .stdin(input.map_or_else(Stdio::null, |_| Stdio::piped()))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    if let Some(input) = input {
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).unwrap();
+    }
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let out = std::thread::spawn(move || {
@@ -577,7 +592,10 @@ fn every_smtp_scenario_gives_its_expected_findings_and_sender_outcomes() {
 
 /// An SMTP server on `port` of 127.0.0.1 and ::1 (where it can bind) that counts the sessions it
 /// accepts and the most open at once: it greets with `greeting`, and holds each session for
-/// `hold` before it answers EHLO (without STARTTLS, so the probe QUITs).
+/// `hold` before it answers EHLO (without STARTTLS, so the probe QUITs). A session stops being
+/// open when its EHLO answer is about to go out (or it ends before): the client cannot start
+/// its next session before it has that answer, so one after another never count as overlapping,
+/// however late this side reads the QUIT.
 struct CountingSmtp {
     port: u16,
     accepted: std::sync::Arc<AtomicU32>,
@@ -607,12 +625,19 @@ impl CountingSmtp {
                     most_at_once.fetch_max(now, Ordering::SeqCst);
                     let open = open.clone();
                     std::thread::spawn(move || {
+                        let mut is_open = true;
+                        let mut close = || {
+                            if std::mem::take(&mut is_open) {
+                                open.fetch_sub(1, Ordering::SeqCst);
+                            }
+                        };
                         let _ = stream.write_all(greeting);
                         let mut reader = BufReader::new(stream.try_clone().unwrap());
                         let mut line = String::new();
                         while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
                             let reply: &[u8] = if line.starts_with("EHLO") {
                                 std::thread::sleep(hold);
+                                close();
                                 b"250 counter.test\r\n"
                             } else {
                                 b"221 bye\r\n"
@@ -622,7 +647,7 @@ impl CountingSmtp {
                             }
                             line.clear();
                         }
-                        open.fetch_sub(1, Ordering::SeqCst);
+                        close();
                     });
                 }
             });
@@ -840,4 +865,282 @@ fn lint_report_dkim_over_doh() {
         mtasts(&["lint", "report", &path, "--doh", "http://127.0.0.1:1/"]).code,
         2
     );
+}
+
+/// A report as two runs of one check may differ: the steps without their times, in name order
+/// (the report lists them as they finish, which the scheduler decides). Nothing else in a report
+/// depends on time.
+fn without_timing(mut report: Value) -> Value {
+    if let Some(steps) = report["steps"].as_array_mut() {
+        for step in steps.iter_mut() {
+            let step = step.as_object_mut().unwrap();
+            step.remove("started_ms");
+            step.remove("finished_ms");
+        }
+        steps.sort_by_key(|step| step["name"].to_string());
+    }
+    report
+}
+
+/// Each line of the run's standard output, as JSON (JSON Lines: one document a line).
+fn json_lines(run: &Run) -> Vec<Value> {
+    run.stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}\nstderr: {}", run.stderr))
+        })
+        .collect()
+}
+
+/// The `domain` of each JSON line.
+fn domains_of(run: &Run) -> Vec<String> {
+    json_lines(run)
+        .iter()
+        .map(|line| line["domain"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `check D1 D2 … --json` prints, one a line, what `check D --json` prints for each domain
+/// alone; a domain that cannot be checked is `{"domain", "ok": false, "error"}`, the error
+/// being the single check's line on stderr.
+#[test]
+fn json_lines_are_the_reports_of_each_domain_alone() {
+    let fixture = Fixture::start();
+    let domains = [
+        "healthy-3mx.test",
+        "mx-not-covered.test",
+        "mx-null.test",
+        "localhost",
+        "policy-fetch-status.test",
+        "dane-tlsa-bogus.test",
+        "sts-record-missing.test",
+        "mx-cname.test",
+        "policy-mode-testing.test",
+    ];
+    let run = mtasts(&fixture.check_many_args(&domains, &["--json", "--jobs", "4"]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, "mtasts: 1 of 9 domains could not be checked\n");
+    let lines = json_lines(&run);
+    assert_eq!(lines.len(), domains.len(), "{}", run.stdout);
+    for (domain, line) in domains.iter().zip(lines) {
+        let alone = mtasts(&fixture.check_args(domain, &["--json"]));
+        if alone.code == 2 {
+            let why = alone.stderr.strip_prefix("mtasts: ").unwrap().trim_end();
+            let want = serde_json::json!({ "domain": domain, "ok": false, "error": why });
+            assert_eq!(line, want, "{domain}");
+        } else {
+            assert_eq!(line["ok"], alone.code == 0, "{domain}");
+            assert_eq!(
+                without_timing(line),
+                without_timing(alone.json()),
+                "{domain}"
+            );
+        }
+    }
+}
+
+/// The lines come in the order of the input, however the checks finish: the first domain
+/// stalls until the time limit, while the others are done in milliseconds.
+#[test]
+fn json_lines_keep_the_input_order() {
+    let fixture = Fixture::start();
+    let domains = [
+        "policy-fetch-timeout.test",
+        "mx-null.test",
+        "redirect.test",
+        "healthy-1mx.test",
+        "mx-not-covered.test",
+        "healthy-3mx.test",
+        "mx-cname.test",
+    ];
+    let run = mtasts(&fixture.check_many_args(&domains, &["--json", "--jobs", "4"]));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(domains_of(&run), domains);
+}
+
+/// `--from -` reads standard input after the arguments: comments and blank lines are skipped,
+/// and a domain given twice (in any of the ways it can be typed) is checked once, at its first
+/// place. With `--from`, even one domain gets the table.
+#[test]
+fn from_standard_input_after_the_arguments() {
+    let fixture = Fixture::start();
+    let list = "# domains to watch\n\nmx-null.test\n   \n# healthy-3mx.test\n\
+                user@Healthy-1MX.test.  # the argument again\n\tmx-not-covered.test\r\n";
+    let args = fixture.check_many_args(&["healthy-1mx.test"], &["--from", "-", "--json"]);
+    let run = mtasts_fed(&args, Some(list));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        domains_of(&run),
+        ["healthy-1mx.test", "mx-null.test", "mx-not-covered.test"]
+    );
+
+    let run = mtasts_fed(
+        &fixture.check_many_args(&[], &["--from", "-"]),
+        Some("healthy-1mx.test\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let table: Vec<&str> = run.stdout.lines().collect();
+    assert!(table[0].starts_with("domain "), "{}", run.stdout);
+    assert!(table[1].starts_with("healthy-1mx.test "), "{}", run.stdout);
+    assert!(table[1].contains(" pass "), "{}", run.stdout);
+
+    // A list with no domain in it is a mistake, said on one line before any query.
+    let before = fixture.counts();
+    let run = mtasts_fed(
+        &fixture.check_many_args(&[], &["--from", "-"]),
+        Some("# nothing yet\n\n"),
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert_eq!(fixture.counts(), before);
+}
+
+/// The exit status is the worst of the domains': 0 all pass, 1 some fail, 2 some could not be
+/// checked (then with one line on stderr, after the table); the table has a line for each.
+#[test]
+fn the_exit_status_is_the_worst_of_all() {
+    let fixture = Fixture::start();
+    for (domains, code, results) in [
+        (
+            vec!["healthy-1mx.test", "mx-null.test"],
+            0,
+            vec!["pass", "pass"],
+        ),
+        (
+            vec!["healthy-1mx.test", "mx-not-covered.test", "mx-null.test"],
+            1,
+            vec!["pass", "fail", "pass"],
+        ),
+        (
+            vec!["mx-not-covered.test", "localhost", "healthy-1mx.test"],
+            2,
+            vec!["fail", "could not run", "pass"],
+        ),
+    ] {
+        let json = mtasts(&fixture.check_many_args(&domains, &["--json"]));
+        assert_eq!(json.code, code, "{domains:?}: {}", json.stderr);
+        let oks: Vec<bool> = json_lines(&json)
+            .iter()
+            .map(|l| l["ok"].as_bool().unwrap())
+            .collect();
+        let passes: Vec<bool> = results.iter().map(|r| *r == "pass").collect();
+        assert_eq!(oks, passes, "{domains:?}");
+
+        let people = mtasts(&fixture.check_many_args(&domains, &[]));
+        assert_eq!(people.code, code, "{domains:?}: {}", people.stderr);
+        let expected_stderr = usize::from(code == 2);
+        assert_eq!(
+            people.stderr.lines().count(),
+            expected_stderr,
+            "{}",
+            people.stderr
+        );
+        assert!(!people.stdout.contains('\x1b'), "no colour off a terminal");
+        let lines: Vec<&str> = people.stdout.lines().collect();
+        assert_eq!(
+            lines[0].split_whitespace().collect::<Vec<_>>(),
+            ["domain", "result", "refusing", "worst", "finding"]
+        );
+        for ((domain, result), line) in domains.iter().zip(&results).zip(&lines[1..]) {
+            assert!(line.starts_with(&format!("{domain} ")), "{line}");
+            assert!(line.contains(&format!(" {result} ")), "{line}");
+        }
+        let refusing = people
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("mx-not-covered.test "));
+        if let Some(line) = refusing {
+            assert!(line.contains("rfc8461, exchange-online"), "{line}");
+            assert!(line.ends_with("error mx.not-covered"), "{line}");
+        }
+        assert!(
+            people.stdout.ends_with(&format!(
+                "{} domains: {} pass, {} fail, {} could not run\n",
+                domains.len(),
+                results.iter().filter(|r| **r == "pass").count(),
+                results.iter().filter(|r| **r == "fail").count(),
+                results.iter().filter(|r| **r == "could not run").count(),
+            )),
+            "{}",
+            people.stdout
+        );
+    }
+}
+
+/// `--jobs N` checks at most N domains at once. Each domain here has its most preferred MX host
+/// at 127.0.0.1, where a counting server holds each SMTP session 300 ms: with one session per
+/// domain (`--smtp-max-hosts 1 --smtp-max-addresses 1`), the sessions open at once are the
+/// checks running at once. The default (8) lets several overlap, which shows that the count
+/// can see overlap at all.
+#[test]
+fn jobs_bounds_the_domains_checked_at_once() {
+    let fixture = Fixture::start();
+    let domains = [
+        "healthy-1mx.test",
+        "mx-not-covered.test",
+        "mx-cname.test",
+        "policy-blank-line.test",
+        "sts-record-missing.test",
+        "tlsrpt-record-missing.test",
+        "dane-tlsa-missing.test",
+        "redirect.test",
+        "policy-mode-testing.test",
+        "mx-wildcard-depth.test",
+    ];
+    for (jobs, most) in [(Some("1"), 1..=1), (Some("3"), 2..=3), (None, 2..=8)] {
+        let server = CountingSmtp::start(Duration::from_millis(300), GREETING);
+        let port = server.port.to_string();
+        let mut extra = vec![
+            "--json",
+            "--smtp",
+            "--smtp-allow-private",
+            "--smtp-port",
+            &port,
+            "--smtp-max-hosts",
+            "1",
+            "--smtp-max-addresses",
+            "1",
+        ];
+        if let Some(jobs) = jobs {
+            extra.extend(["--jobs", jobs]);
+        }
+        let run = mtasts(&fixture.check_many_args(&domains, &extra));
+        assert_eq!(domains_of(&run), domains, "{jobs:?}: {}", run.stderr);
+        let accepted = server.accepted.load(Ordering::SeqCst);
+        assert_eq!(accepted, domains.len() as u32, "{jobs:?}: one session each");
+        let at_once = server.most_at_once.load(Ordering::SeqCst);
+        assert!(most.contains(&at_once), "{jobs:?}: {at_once} at once");
+    }
+}
+
+/// A name in a `--from` file that carries terminal attacks (OSC 52, CSI 2J, a bidi override)
+/// reaches people escaped, in the table and on stderr, and JSON exact.
+#[test]
+fn a_hostile_name_in_the_list_reaches_people_escaped() {
+    let fixture = Fixture::start();
+    let hostile = "evil\x1b]52;c;aGk=\x07\x1b[2J\u{202e}.test";
+    let list = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("hostile-list-{}.txt", std::process::id()));
+    std::fs::write(&list, format!("healthy-1mx.test\n{hostile}\n")).unwrap();
+    let list = list.display().to_string();
+
+    let people = mtasts(&fixture.check_many_args(&[], &["--from", &list]));
+    assert_eq!(people.code, 2, "{}", people.stderr);
+    for text in [&people.stdout, &people.stderr] {
+        assert!(!text.contains(['\x1b', '\x07', '\u{202e}']), "{text}");
+    }
+    assert!(
+        people
+            .stdout
+            .contains("evil\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2J\\u{202e}.test"),
+        "{}",
+        people.stdout
+    );
+    let json = mtasts(&fixture.check_many_args(&[], &["--from", &list, "--json"]));
+    let lines = json_lines(&json);
+    assert_eq!(lines[1]["domain"], hostile);
+    assert_eq!(lines[1]["ok"], false);
+    let _ = std::fs::remove_file(&list);
 }

@@ -19,6 +19,7 @@ pub use resolve::{ResolveOverride, ResolveParseError};
 pub use smtp::{SmtpProber, DEFAULT_SMTP_PORT, DEFAULT_SMTP_TIMEOUT};
 pub use tls::{classify_tls_error, client_config, root_store};
 
+use futures_util::StreamExt;
 use mtasts::check::{
     check_domain, check_smtp, plan_smtp_probes, CheckError, CheckReport, Clock, SmtpLimits, Step,
     StepName, StepStatus, DEFAULT_DOH_URL, DOH_TIME_LIMIT, POLICY_FETCH_TIME_LIMIT,
@@ -26,6 +27,7 @@ use mtasts::check::{
 };
 use mtasts::{DomainName, Severity};
 use std::fmt;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -276,43 +278,68 @@ pub fn verify_dkim(
     )))
 }
 
-/// Checks `input` once: refuses input that is not a mail domain before any set-up or query,
-/// builds the adapters, and runs the check on a current-thread runtime. `on_step` sees each step
-/// as it finishes.
-pub fn run(
-    input: &str,
-    options: &CheckOptions,
-    on_step: &dyn Fn(&Step),
-) -> Result<CheckReport, RunError> {
-    DomainName::from_input(input).map_err(|e| RunError::Check(CheckError::Input(e)))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| RunError::Runtime(e.to_string()))?;
-    // Declared after the runtime, so dropped before it: pooled connections close inside it.
-    let adapters = Adapters::new(options).map_err(RunError::Setup)?;
-    let prober = if options.smtp {
-        let roots = root_store(options.ca_file.as_deref()).map_err(RunError::Setup)?;
-        let prober = SmtpProber::new(options.smtp_port, options.smtp_timeout(), roots)
-            .map_err(|e| RunError::Setup(SetupError::Client(e)))?;
-        Some(prober)
-    } else {
-        None
-    };
-    let mut report = runtime
-        .block_on(adapters.check(input, on_step))
-        .map_err(RunError::Check)?;
-    if let Some(prober) = prober {
-        let started = adapters.clock.now_ms();
-        let plan = plan_smtp_probes(&report.domain, &report.mx, &options.smtp_limits);
+/// Everything one `mtasts check` needs, set up once: the [`Adapters`] and, with `--smtp`, the
+/// [`SmtpProber`] and its limits. One checker serves one domain ([`run`]) or many
+/// ([`run_many`]), sharing its connections between them.
+#[derive(Debug)]
+pub struct Checker {
+    adapters: Adapters,
+    prober: Option<SmtpProber>,
+    smtp_limits: SmtpLimits,
+}
+
+impl Checker {
+    /// Builds the adapters and the prober; reads the `--ca-file`. Makes no network traffic.
+    pub fn new(options: &CheckOptions) -> Result<Checker, SetupError> {
+        let adapters = Adapters::new(options)?;
+        let prober = if options.smtp {
+            let roots = root_store(options.ca_file.as_deref())?;
+            let prober = SmtpProber::new(options.smtp_port, options.smtp_timeout(), roots)
+                .map_err(SetupError::Client)?;
+            Some(prober)
+        } else {
+            None
+        };
+        Ok(Checker {
+            adapters,
+            prober,
+            smtp_limits: options.smtp_limits,
+        })
+    }
+
+    /// Checks `input` (a domain as a user typed it), then probes its MX addresses when the
+    /// options asked for it. `on_step` sees each step as it finishes.
+    pub async fn check(
+        &self,
+        input: &str,
+        on_step: &dyn Fn(&Step),
+    ) -> Result<CheckReport, CheckError> {
+        let mut report = self.adapters.check(input, on_step).await?;
+        if let Some(prober) = &self.prober {
+            self.probe_smtp(prober, &mut report, on_step).await;
+        }
+        Ok(report)
+    }
+
+    /// The `smtp` step: the probes the limits allow, judged by the core.
+    async fn probe_smtp(
+        &self,
+        prober: &SmtpProber,
+        report: &mut CheckReport,
+        on_step: &dyn Fn(&Step),
+    ) {
+        let clock = &self.adapters.clock;
+        let started = clock.now_ms();
+        let plan = plan_smtp_probes(&report.domain, &report.mx, &self.smtp_limits);
         let before = report.findings.len();
         report.findings.extend(plan.findings);
-        let probes =
-            runtime.block_on(prober.probe_all(&plan.targets, options.smtp_limits.max_connections));
+        let probes = prober
+            .probe_all(&plan.targets, self.smtp_limits.max_connections)
+            .await;
         let now_unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        check_smtp(&mut report, &probes, now_unix);
+        check_smtp(report, &probes, now_unix);
         let worst = report
             .findings
             .iter()
@@ -332,12 +359,72 @@ pub fn run(
                 report.findings.len().saturating_sub(before)
             ),
             started_ms: started,
-            finished_ms: adapters.clock.now_ms(),
+            finished_ms: clock.now_ms(),
         };
         on_step(&step);
         report.steps.push(step);
     }
-    Ok(report)
+}
+
+/// A current-thread runtime: the core's futures are not `Send`.
+fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Runtime(e.to_string()))
+}
+
+/// Checks `input` once: refuses input that is not a mail domain before any set-up or query,
+/// builds the [`Checker`], and runs it on a current-thread runtime. `on_step` sees each step
+/// as it finishes.
+pub fn run(
+    input: &str,
+    options: &CheckOptions,
+    on_step: &dyn Fn(&Step),
+) -> Result<CheckReport, RunError> {
+    DomainName::from_input(input).map_err(|e| RunError::Check(CheckError::Input(e)))?;
+    let runtime = runtime()?;
+    // Declared after the runtime, so dropped before it: pooled connections close inside it.
+    let checker = Checker::new(options).map_err(RunError::Setup)?;
+    runtime
+        .block_on(checker.check(input, on_step))
+        .map_err(RunError::Check)
+}
+
+/// One domain's check among many: its report, or why it could not run.
+pub type DomainResult = Result<CheckReport, CheckError>;
+
+/// Checks every one of `inputs` with one [`Checker`] on one current-thread runtime, at most
+/// `jobs` (1 or more) at once. `on_done` sees each domain's result as it finishes, in any order
+/// (for a progress display); `on_result` gets every result in the order of `inputs`, as soon as
+/// it and all before it are done, and may stop the rest (`Break`: the output is gone). A domain
+/// that cannot be checked is its own `Err`; the outer `Err` is only for a set-up that failed
+/// before any check.
+pub fn run_many(
+    inputs: &[String],
+    options: &CheckOptions,
+    jobs: usize,
+    on_done: &dyn Fn(&DomainResult),
+    on_result: &mut dyn FnMut(&str, DomainResult) -> ControlFlow<()>,
+) -> Result<(), RunError> {
+    let runtime = runtime()?;
+    let checker = &Checker::new(options).map_err(RunError::Setup)?;
+    runtime.block_on(async {
+        // `buffered` polls at most `jobs` checks at once and yields them in input order.
+        let mut results = futures_util::stream::iter(inputs)
+            .map(|input| async move {
+                let result = checker.check(input, &|_| {}).await;
+                on_done(&result);
+                (input, result)
+            })
+            .buffered(jobs.max(1));
+        while let Some((input, result)) = results.next().await {
+            if on_result(input, result).is_break() {
+                break;
+            }
+        }
+    });
+    Ok(())
 }
 
 #[cfg(test)]
