@@ -26,6 +26,7 @@ use mtasts::check::{
     POLICY_HTTPS_PORT,
 };
 use mtasts::{DomainName, Severity};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -410,17 +411,24 @@ pub fn run_many(
     let runtime = runtime()?;
     let checker = &Checker::new(options).map_err(RunError::Setup)?;
     runtime.block_on(async {
-        // `buffered` polls at most `jobs` checks at once and yields them in input order.
-        let mut results = futures_util::stream::iter(inputs)
-            .map(|input| async move {
+        // `buffer_unordered` keeps `jobs` checks running, whichever finish first (a slow domain
+        // holds one slot, not the others); results wait in `ready` for those before them.
+        let mut finished = futures_util::stream::iter(inputs.iter().enumerate())
+            .map(|(n, input)| async move {
                 let result = checker.check(input, &|_| {}).await;
                 on_done(&result);
-                (input, result)
+                (n, input, result)
             })
-            .buffered(jobs.max(1));
-        while let Some((input, result)) = results.next().await {
-            if on_result(input, result).is_break() {
-                break;
+            .buffer_unordered(jobs.max(1));
+        let mut ready = BTreeMap::new();
+        let mut next = 0;
+        while let Some((n, input, result)) = finished.next().await {
+            ready.insert(n, (input, result));
+            while let Some((input, result)) = ready.remove(&next) {
+                if on_result(input, result).is_break() {
+                    return;
+                }
+                next += 1;
             }
         }
     });
