@@ -320,6 +320,7 @@ fn run_check_many(
     progress: &progress::Progress,
 ) -> Outcome {
     let finished = Cell::new(0);
+    progress.domains(0, domains.len());
     let mut rows = Vec::new();
     let mut written = Ok(());
     mtasts_cli::check::run_many(
