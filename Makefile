@@ -49,7 +49,9 @@ clippy:
 	$(CARGO) clippy -p mtasts-worker --lib --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-fetch --all-targets --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-js --all-targets --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p mtasts --lib --no-default-features --target $(WASM_TARGET) -- -D warnings
 	$(CARGO) clippy -p mtasts-web --target $(WASM_TARGET) -- -D warnings
+	$(CARGO) clippy -p mtasts-web --features tools --target $(WASM_TARGET) -- -D warnings
 
 # xtask (build tooling) has no tests, and a debug build of it costs minutes: it is left out, and
 # so is the web page, which only builds for wasm32 (`clippy` checks it there).

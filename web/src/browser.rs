@@ -39,6 +39,7 @@ pub fn now_unix() -> u64 {
 }
 
 /// The first `limit` bytes of a file the user chose (what lies past them is never read).
+#[cfg(feature = "tools")]
 pub async fn read_file(file: &web_sys::File, limit: usize) -> Result<Vec<u8>, String> {
     let blob: &web_sys::Blob = file.as_ref();
     let end = (limit as f64).min(blob.size());
@@ -102,4 +103,25 @@ pub async fn default_doh_url() -> String {
         .and_then(|c| c.doh_url)
         .filter(|url| !url.trim().is_empty())
         .unwrap_or(fallback)
+}
+
+/// What the user typed for a domain, its host mapped to A-labels by the browser's URL parser
+/// (UTS #46, the processing the core's `uts46` feature does with idna's tables, which the first
+/// module leaves out) when it is not ASCII: `bücher.example`, `user@bücher.example` and
+/// `https://bücher.example/` each become `xn--bcher-kva.example`. ASCII input, and input the
+/// parser refuses, are handed on as typed: the core says what is wrong with them.
+pub fn ascii_input(input: &str) -> String {
+    if input.is_ascii() {
+        return input.to_string();
+    }
+    let url = if input.contains("://") {
+        input.to_string()
+    } else {
+        format!("http://{input}")
+    };
+    web_sys::Url::new(&url)
+        .map(|url| url.hostname())
+        .ok()
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| input.to_string())
 }

@@ -41,6 +41,18 @@ impl Route {
         Route::from_path(&path)
     }
 
+    /// Whether this module shows the page. The first module (built without the `tools` feature)
+    /// has only the check page; the lint, generate and reports pages are in the second, which
+    /// `main.js` loads when the page at such a path is opened, so moving to one is a page load.
+    pub fn in_this_module(self) -> bool {
+        cfg!(feature = "tools") || matches!(self, Route::Check | Route::NotFound)
+    }
+
+    /// The page of `url`, a path with an optional query and fragment.
+    pub fn of_url(url: &str) -> Route {
+        Route::from_path(url.split(['?', '#']).next().unwrap_or_default())
+    }
+
     /// Its path.
     pub fn path(self) -> &'static str {
         match self {
@@ -103,6 +115,13 @@ pub fn printable(text: &str) -> String {
                 )
         })
         .collect()
+}
+
+/// Loads `url` as a new page (for a page the other module shows).
+pub fn load_page(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(url);
+    }
 }
 
 /// Puts `url` in the address bar: a new history entry (`push`), or in place of the current one.

@@ -140,6 +140,7 @@ impl Reducible for CheckState {
 }
 
 /// One report file read in the reports page, and what the core made of it.
+#[cfg(feature = "tools")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportFile {
     /// The file's name.
@@ -152,6 +153,7 @@ pub struct ReportFile {
 }
 
 /// The reports page's state: the files read so far, and how many are being read.
+#[cfg(feature = "tools")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReportsState {
     /// The files read, in the order they were chosen.
@@ -161,6 +163,7 @@ pub struct ReportsState {
 }
 
 /// What happens to the reports page's files.
+#[cfg(feature = "tools")]
 #[derive(Debug, Clone)]
 pub enum ReportsAction {
     /// So many files were chosen and are being read.
@@ -171,6 +174,7 @@ pub enum ReportsAction {
     Clear,
 }
 
+#[cfg(feature = "tools")]
 impl Reducible for ReportsState {
     type Action = ReportsAction;
 
@@ -192,6 +196,7 @@ impl Reducible for ReportsState {
 
 /// A callback for a field's `input` or `change` event: `update` puts the field's new value into
 /// a copy of the form held in `state`, which then replaces it.
+#[cfg(feature = "tools")]
 pub fn on_value<T, E>(
     state: &yew::UseStateHandle<T>,
     update: fn(&mut T, String),

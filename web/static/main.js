@@ -1,8 +1,18 @@
-// Starts the page: loads the wasm (preloaded by index.html) and mounts the app on #app. A file of
-// its own, not an inline script: the Worker's Content-Security-Policy allows only 'self'.
-import init from "/mtasts_web.js";
+// Starts the page: picks the module for the path, loads its glue and its wasm at once, and mounts
+// the app on #app. A file of its own, not an inline script: the Worker's Content-Security-Policy
+// allows only 'self'.
+//
+// Two modules (`make web`): `/mtasts_web*` has the check page only, so the first load carries
+// only what the check needs; `/tools/mtasts_web*` has every page and is loaded for the pages only
+// it shows (the same paths as `Route::in_this_module` in web/src/route.rs). Moving between the
+// two is a page load.
+const TOOL_PAGES = ["/lint", "/generate", "/reports"];
+const path = location.pathname.replace(/\/+$/, "");
+const base = TOOL_PAGES.includes(path) ? "/tools/mtasts_web" : "/mtasts_web";
+const wasm = fetch(`${base}_bg.wasm`);
 
-init().catch((error) => {
+const start = import(`${base}.js`).then(({ default: init }) => init({ module_or_path: wasm }));
+start.catch((error) => {
   const app = document.getElementById("app");
   if (app) {
     app.textContent = "";

@@ -91,7 +91,7 @@ fn npm() -> Result<(), String> {
         bindgen_dir,
         wasm_opt,
         ..
-    } = build_and_bind("mtasts-js", "mtasts")?;
+    } = build_and_bind("mtasts-js", "mtasts", None)?;
 
     // 3. wasm-opt, straight into the package.
     let package = root.join("dist/npm");
@@ -130,29 +130,33 @@ fn npm() -> Result<(), String> {
     Ok(())
 }
 
-/// The web page (`web/`): `dist/web/` with `web/static/` (`index.html`, `style.css`, `main.js`),
-/// the glue `mtasts_web.js` and the optimised `mtasts_web_bg.wasm`: the Worker's static assets.
+/// The web page (`web/`): `dist/web/` with `web/static/` (`index.html`, `style.css`, `main.js`)
+/// and two modules, each its glue `mtasts_web.js` and optimised `mtasts_web_bg.wasm`: the check
+/// page alone at the top (the first load), and every page under `tools/` (crate feature `tools`,
+/// loaded by `main.js` for the pages only it has). The Worker's static assets.
 fn web() -> Result<(), String> {
-    let Bound {
-        root,
-        target,
-        bindgen_dir,
-        wasm_opt,
-    } = build_and_bind("mtasts-web", "mtasts_web")?;
-
-    // Assembled beside, then moved in file by file: a `wrangler dev` serving dist/web meanwhile
+    let root = root();
+    let target = target_dir(&root);
+    // Assembled beside, then moved in entry by entry: a `wrangler dev` serving dist/web meanwhile
     // never finds it empty.
     let staging = target.join("web-site");
     recreate_dir(&staging)?;
-    optimise(
-        &wasm_opt,
-        &bindgen_dir.join("mtasts_web_bg.wasm"),
-        &staging.join("mtasts_web_bg.wasm"),
-    )?;
-    copy(
-        &bindgen_dir.join("mtasts_web.js"),
-        &staging.join("mtasts_web.js"),
-    )?;
+    for (feature, dir) in [
+        (None, staging.clone()),
+        (Some("tools"), staging.join("tools")),
+    ] {
+        let bound = build_and_bind("mtasts-web", "mtasts_web", feature)?;
+        fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        optimise(
+            &bound.wasm_opt,
+            &bound.bindgen_dir.join("mtasts_web_bg.wasm"),
+            &dir.join("mtasts_web_bg.wasm"),
+        )?;
+        copy(
+            &bound.bindgen_dir.join("mtasts_web.js"),
+            &dir.join("mtasts_web.js"),
+        )?;
+    }
     let sources = root.join("web/static");
     for entry in read_dir(&sources)? {
         if entry.is_file() {
@@ -194,12 +198,14 @@ fn web() -> Result<(), String> {
 }
 
 /// What `dist/web/` must hold.
-const WEB_FILES: [&str; 5] = [
+const WEB_FILES: [&str; 7] = [
     "index.html",
     "style.css",
     "main.js",
     "mtasts_web.js",
     "mtasts_web_bg.wasm",
+    "tools/mtasts_web.js",
+    "tools/mtasts_web_bg.wasm",
 ];
 
 /// A crate built for wasm32 and passed through wasm-bindgen, and what finishes the job.
@@ -214,14 +220,18 @@ struct Bound {
     wasm_opt: PathBuf,
 }
 
-/// Builds `package` for wasm32 (`wasm-release`) and runs wasm-bindgen on it into
-/// `target/<name>-bindgen/`, after checking that npm's wasm-opt is there to finish with.
-fn build_and_bind(package: &str, name: &str) -> Result<Bound, String> {
+/// Builds `package` for wasm32 (`wasm-release`, with `feature` when given) and runs wasm-bindgen
+/// on it into `target/<name>[-<feature>]-bindgen/`, after checking that npm's wasm-opt is there
+/// to finish with.
+fn build_and_bind(package: &str, name: &str, feature: Option<&str>) -> Result<Bound, String> {
     let root = root();
     let target = target_dir(&root);
     let wasm_opt = wasm_opt(&root)?;
-    let wasm = build_wasm(&root, &target, package)?;
-    let bindgen_dir = target.join(format!("{name}-bindgen"));
+    let wasm = build_wasm(&root, &target, package, feature)?;
+    let bindgen_dir = match feature {
+        Some(feature) => target.join(format!("{name}-{feature}-bindgen")),
+        None => target.join(format!("{name}-bindgen")),
+    };
     bindgen(&wasm, &bindgen_dir, name)?;
     Ok(Bound {
         root,
@@ -244,11 +254,18 @@ fn wasm_opt(root: &Path) -> Result<PathBuf, String> {
     Ok(wasm_opt)
 }
 
-/// `cargo build -p <package> --target wasm32-unknown-unknown --profile wasm-release`; the path
-/// of the wasm it writes.
-fn build_wasm(root: &Path, target: &Path, package: &str) -> Result<PathBuf, String> {
+/// `cargo build -p <package> --target wasm32-unknown-unknown --profile wasm-release
+/// [--features <feature>]`; the path of the wasm it writes (the last build's: each build of the
+/// package writes the same path, so it is bound before the next).
+fn build_wasm(
+    root: &Path,
+    target: &Path,
+    package: &str,
+    feature: Option<&str>,
+) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    run(Command::new(cargo).current_dir(root).args([
+    let mut build = Command::new(cargo);
+    build.current_dir(root).args([
         "build",
         "-p",
         package,
@@ -256,7 +273,11 @@ fn build_wasm(root: &Path, target: &Path, package: &str) -> Result<PathBuf, Stri
         "wasm32-unknown-unknown",
         "--profile",
         "wasm-release",
-    ]))?;
+    ]);
+    if let Some(feature) = feature {
+        build.args(["--features", feature]);
+    }
+    run(&mut build)?;
     Ok(target.join(format!(
         "wasm32-unknown-unknown/wasm-release/{}.wasm",
         package.replace('-', "_")

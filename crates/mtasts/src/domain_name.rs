@@ -92,7 +92,7 @@ impl DomainName {
         let ascii = if text.is_ascii() {
             text.to_ascii_lowercase()
         } else {
-            idna::domain_to_ascii(text).map_err(|_| InputError::Idna(text.to_string()))?
+            to_ascii(text)?
         };
         check_host_name(&ascii).map_err(|error| match error {
             NameError::IpAddress => InputError::IpAddress(ascii.clone()),
@@ -294,6 +294,18 @@ impl fmt::Display for PublicNameError {
 }
 
 impl std::error::Error for PublicNameError {}
+
+/// A non-ASCII name in A-labels, by UTS #46 (feature `uts46`).
+#[cfg(feature = "uts46")]
+fn to_ascii(text: &str) -> Result<String, InputError> {
+    idna::domain_to_ascii(text).map_err(|_| InputError::Idna(text.to_string()))
+}
+
+/// Without the `uts46` feature, a non-ASCII name is refused: the caller maps it first.
+#[cfg(not(feature = "uts46"))]
+fn to_ascii(text: &str) -> Result<String, InputError> {
+    Err(InputError::Idna(text.to_string()))
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,12 @@
 //! The frame of every page: the header with the main navigation, `<main id="main">` holding the
 //! page of the current route, and the footer.
 
+use crate::components::check_page::CheckPage;
+#[cfg(feature = "tools")]
 use crate::components::{
-    check_page::CheckPage, generate_page::GeneratePage, lint_page::LintPage,
-    reports_page::ReportsPage,
+    generate_page::GeneratePage, lint_page::LintPage, reports_page::ReportsPage,
 };
-use crate::route::{set_url, Link, Navigator, Route};
+use crate::route::{load_page, set_url, Link, Navigator, Route};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -20,14 +21,26 @@ pub fn App() -> Html {
     let moved = {
         let location = location.clone();
         Callback::from(move |()| {
+            let route = Route::current();
+            if !route.in_this_module() {
+                // Back or forward to a page of the other module: load it.
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+                return;
+            }
             let mut changes = changes.borrow_mut();
             *changes = changes.wrapping_add(1);
-            location.set((Route::current(), *changes));
+            location.set((route, *changes));
         })
     };
     let navigator = {
         let moved = moved.clone();
         Navigator(Callback::from(move |url: String| {
+            if !Route::of_url(&url).in_this_module() {
+                load_page(&url);
+                return;
+            }
             set_url(&url, true);
             moved.emit(());
             if let Some(window) = web_sys::window() {
@@ -67,9 +80,17 @@ pub fn App() -> Html {
     });
     let page = match route {
         Route::Check => html! { <CheckPage key={version} /> },
+        #[cfg(feature = "tools")]
         Route::Lint => html! { <LintPage key={version} /> },
+        #[cfg(feature = "tools")]
         Route::Generate => html! { <GeneratePage key={version} /> },
+        #[cfg(feature = "tools")]
         Route::Reports => html! { <ReportsPage key={version} /> },
+        // A page of the other module: `main.js` loads it with the page (see `Navigator::go`).
+        #[cfg(not(feature = "tools"))]
+        Route::Lint | Route::Generate | Route::Reports => {
+            html! { <p class="loading">{ "Loading…" }</p> }
+        }
         Route::NotFound => html! { <NotFound /> },
     };
     html! {

@@ -7,7 +7,7 @@
 //! page never runs a check, under this site's name, through a resolver it did not choose. A line
 //! under the box says which resolver the check uses and who chose it.
 
-use crate::browser::{default_doh_url, set_title, POLICY_ENDPOINT};
+use crate::browser::{ascii_input, default_doh_url, set_title, POLICY_ENDPOINT};
 use crate::components::check_result::CheckResult;
 use crate::route::{current_url, printable, query_string, query_text, set_url};
 use crate::state::{Action, CheckState, Phase, Resolver, ResolverOrigin};
@@ -321,6 +321,7 @@ async fn run_check(
         Ok(resolver) => {
             let fetcher = ProxyPolicyFetcher::new(POLICY_ENDPOINT);
             let on_step = |step: &Step| dispatcher.dispatch(Action::Step(run, step.clone()));
+            let domain = ascii_input(&domain);
             check_domain(&domain, &resolver, &fetcher, &DateClock, &on_step)
                 .await
                 .map(Box::new)
