@@ -212,8 +212,6 @@ const WEB_FILES: [&str; 7] = [
 struct Bound {
     /// The workspace root.
     root: PathBuf,
-    /// The target directory.
-    target: PathBuf,
     /// Where wasm-bindgen wrote `<name>.js` and `<name>_bg.wasm`.
     bindgen_dir: PathBuf,
     /// npm's wasm-opt, checked.
@@ -235,7 +233,6 @@ fn build_and_bind(package: &str, name: &str, feature: Option<&str>) -> Result<Bo
     bindgen(&wasm, &bindgen_dir, name)?;
     Ok(Bound {
         root,
-        target,
         bindgen_dir,
         wasm_opt,
     })
