@@ -5,12 +5,63 @@
 use crate::browser::{read_file, set_title};
 use crate::components::chart::{daily_chart, grouped, BarChart};
 use crate::components::findings::FindingGroups;
-use crate::state::{ReportFile, ReportsAction, ReportsState};
 use mtasts::{lint_report, summarize_reports, ReportLimits, ReportSummary, ReportsOverview};
 use std::rc::Rc;
 use web_sys::{File, FileList, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew::Reducible;
+
+/// One report file read in the reports page, and what the core made of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFile {
+    /// The file's name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The core's lint of it (a summary when it is a report, and its findings), or why the
+    /// browser could not read the file.
+    pub result: Result<mtasts::LintResult<mtasts::ReportSummary>, String>,
+}
+
+/// The reports page's state: the files read so far, and how many are being read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportsState {
+    /// The files read, in the order they were chosen.
+    pub files: Rc<Vec<Rc<ReportFile>>>,
+    /// Files chosen and not read yet.
+    pub reading: usize,
+}
+
+/// What happens to the reports page's files.
+#[derive(Debug, Clone)]
+pub enum ReportsAction {
+    /// So many files were chosen and are being read.
+    Reading(usize),
+    /// A file was read.
+    Read(ReportFile),
+    /// Forget every file.
+    Clear,
+}
+
+impl Reducible for ReportsState {
+    type Action = ReportsAction;
+
+    fn reduce(self: Rc<Self>, action: ReportsAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            ReportsAction::Reading(count) => next.reading = next.reading.saturating_add(count),
+            ReportsAction::Read(file) => {
+                next.reading = next.reading.saturating_sub(1);
+                let mut files = (*next.files).clone();
+                files.push(Rc::new(file));
+                next.files = Rc::new(files);
+            }
+            ReportsAction::Clear => next = ReportsState::default(),
+        }
+        Rc::new(next)
+    }
+}
 
 /// The media types and extensions the file picker offers.
 const ACCEPT: &str =
